@@ -1,0 +1,237 @@
+"""Checks: compare one answer with what the documentation requires.
+
+Each check is a pure function of an :class:`~harness.exchange.Exchange`, the spec and
+(for the outcome) a :class:`~harness.oracle.predict.Prediction`; it returns
+:class:`Divergence` records and never raises for the target's sake. A divergence
+carries a *signature*: the part of it that is the same every time the same fault
+shows up (a schema pointer with indexes blanked, an error code), never the data
+that happened to be drawn. Finding ids are made from it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from harness.exchange import Exchange
+from harness.oracle.answers import answer_rule_id
+from harness.oracle.predict import Prediction
+from harness.oracle.rules import RULES, Expectation
+from harness.spec.catalog import ServiceSpec
+
+Kind = Literal[
+    "unexpected-success",
+    "wrong-error",
+    "unexpected-error",
+    "server-error",
+    "response-schema",
+    "wire-format",
+    "invariant",
+    "auth",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Divergence:
+    """One way an answer differs from the documentation."""
+
+    rule: str
+    kind: Kind
+    service: str
+    operation: str
+    expected: Expectation
+    detail: str
+    """Human-readable: what exactly differs."""
+    signature: str
+    """Stable: identifies the fault independently of the drawn data."""
+    status: int | None = None
+    error: str | None = None
+    message: str | None = None
+
+    @property
+    def source(self) -> str:
+        return RULES[self.rule].source if self.rule in RULES else ""
+
+
+def _actual_label(exchange: Exchange) -> str:
+    if exchange.status is None:
+        return "no answer"
+    if exchange.ok:
+        return "success"
+    return exchange.error_code or f"HTTP {exchange.status} without an error code"
+
+
+def _divergence(
+    rule: str, kind: Kind, exchange: Exchange, expected: Expectation, detail: str, signature: str
+) -> Divergence:
+    return Divergence(
+        rule=rule,
+        kind=kind,
+        service=exchange.service,
+        operation=exchange.operation,
+        expected=expected,
+        detail=detail,
+        signature=signature,
+        status=exchange.status,
+        error=exchange.error_code,
+        message=exchange.error_message,
+    )
+
+
+def check_outcome(prediction: Prediction, exchange: Exchange) -> Divergence | None:
+    """Did the call succeed or fail exactly as the rules that decide it require?
+
+    The HTTP status of an error is checked by class only (4xx), because the sources
+    disagree on KMS and Payment Cryptography status numbers (rulebook rules 4-5, D5, D6).
+    """
+    expected = prediction.expectation
+    actual = _actual_label(exchange)
+    rule = prediction.rule
+    signature = f"{expected.label} -> {actual}"
+    if exchange.status is None or exchange.status >= 500:
+        detail = (
+            f"no answer ({exchange.transport_error})"
+            if exchange.status is None
+            else f"HTTP {exchange.status} to a request that expects {expected.label}"
+        )
+        return _divergence(rule, "server-error", exchange, expected, detail, signature)
+    if expected.outcome == "success":
+        if exchange.ok:
+            return None
+        detail = f"expected success, got HTTP {exchange.status} {actual}"
+        return _divergence(rule, "unexpected-error", exchange, expected, detail, signature)
+    if exchange.ok:
+        detail = f"expected {expected.label} (HTTP 4xx), got HTTP {exchange.status} success"
+        return _divergence(rule, "unexpected-success", exchange, expected, detail, signature)
+    if not 400 <= exchange.status < 500:
+        detail = f"expected a 4xx answer, got HTTP {exchange.status}"
+        return _divergence(rule, "wrong-error", exchange, expected, detail, signature)
+    if expected.outcome == "error" and exchange.error_code not in expected.errors:
+        detail = f"expected {expected.label}, got {actual}"
+        return _divergence(rule, "wrong-error", exchange, expected, detail, signature)
+    return None
+
+
+_INDEX = re.compile(r"/\d+(?=/|$)")
+
+
+def _pointer(path: Any) -> str:
+    return "/" + "/".join(str(p) for p in path) if path else ""
+
+
+def check_response_schema(spec: ServiceSpec, exchange: Exchange) -> list[Divergence]:
+    """A 2xx answer's raw body against the operation's response schema (or empty body)."""
+    if not exchange.ok or exchange.operation not in spec.operations:
+        return []
+    op = spec.operations[exchange.operation]
+    if op.response_schema is None:
+        return _check_empty_body(spec, exchange)
+    rule = answer_rule_id(spec.name, "response.schema")
+    expected = Expectation("success", detail=f"body matches {op.name}.response.json")
+    if not exchange.body_is_json or not isinstance(exchange.body, dict):
+        shown = exchange.raw_body[:80] or "an empty body"
+        return [
+            _divergence(
+                rule, "response-schema", exchange, expected,
+                f"the body is not a JSON object: {shown!r}", "body: not a JSON object",
+            )
+        ]
+    # One divergence per member: a null enum member fails both 'type' and 'enum', and
+    # that is one fault. Errors are sorted so the same keyword is chosen every time.
+    errors = sorted(
+        op.response_validator.iter_errors(exchange.body),
+        key=lambda e: (_pointer(e.absolute_path), e.validator != "type", str(e.validator)),
+    )
+    found: dict[str, Divergence] = {}
+    for err in errors:
+        pointer = _pointer(err.absolute_path)
+        where = _INDEX.sub("/*", pointer) or "/"
+        if where in found:
+            continue
+        value = err.instance
+        if value is None:
+            signature = f"{where}: null"
+            detail = f"{pointer or '/'}: null where a value or absence is required"
+        else:
+            signature = f"{where}: {err.validator}"
+            detail = f"{pointer or '/'}: {err.message} (value {repr(value)[:60]})"
+        found[where] = _divergence(rule, "response-schema", exchange, expected, detail, signature)
+    return list(found.values())
+
+
+def _check_empty_body(spec: ServiceSpec, exchange: Exchange) -> list[Divergence]:
+    body = exchange.raw_body.strip()
+    if not body or (exchange.body_is_json and exchange.body == {}):
+        return []
+    rule = answer_rule_id(spec.name, "response.empty-body")
+    expected = Expectation("success", detail="an empty body")
+    return [
+        _divergence(
+            rule, "wire-format", exchange, expected,
+            f"expected an empty body, got {body[:60]!r}", f"body: {body[:20]}",
+        )
+    ]
+
+
+def _media_type(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def check_content_type(spec: ServiceSpec, exchange: Exchange) -> Divergence | None:
+    """Every answer with a body is typed as the service's awsJson version."""
+    if exchange.status is None or exchange.status >= 500 or not exchange.raw_body.strip():
+        return None  # a 5xx is already a server-error finding; an empty body needs no type
+    actual = _media_type(exchange.content_type)
+    if actual == spec.content_type:
+        return None
+    rule = answer_rule_id(spec.name, "wire.content-type")
+    expected = Expectation("success" if exchange.ok else "any-4xx", detail=f"Content-Type {spec.content_type}")
+    outcome = "success" if exchange.ok else "error"
+    return _divergence(
+        rule, "wire-format", exchange, expected,
+        f"Content-Type {exchange.content_type!r} on a {outcome} answer; expected {spec.content_type}",
+        f"{outcome}: {actual}",
+    )
+
+
+def check_error_body(spec: ServiceSpec, exchange: Exchange) -> Divergence | None:
+    """A 4xx answer carries ``__type`` and the message member the service models."""
+    if exchange.status is None or exchange.ok or exchange.status >= 500:
+        return None
+    rule = answer_rule_id(spec.name, "error.shape")
+    expected = Expectation("any-4xx", detail="a JSON object with __type and the modelled message member")
+    body = exchange.body
+    if not exchange.body_is_json or not isinstance(body, dict):
+        return _divergence(rule, "wire-format", exchange, expected,
+                           f"error body is not a JSON object: {exchange.raw_body[:60]!r}", "body: not JSON")
+    if not isinstance(body.get("__type"), str):
+        if exchange.headers.get("x-amzn-errortype"):
+            return None  # the header form is an equally valid carrier (Smithy errors.smithy)
+        return _divergence(rule, "wire-format", exchange, expected,
+                           "error body has no __type string", "__type missing")
+    code = exchange.error_code or ""
+    error = spec.errors.get(code)
+    wanted = tuple(m for m in error.members) if error is not None else spec.message_members(code)
+    if not wanted:
+        return None
+    present = [m for m in wanted if m in body]
+    if present:
+        return None
+    others = sorted(k for k in body if k != "__type")
+    return _divergence(
+        rule, "wire-format", exchange, expected,
+        f"{code} body has members {others}, not the modelled {list(wanted)}",
+        f"{code}: {','.join(others) or 'no members'} instead of {','.join(wanted)}",
+    )
+
+
+def check_answer(spec: ServiceSpec, exchange: Exchange) -> list[Divergence]:
+    """Every check that applies to any answer of the service, whatever was expected."""
+    found = list(check_response_schema(spec, exchange))
+    for single in (check_content_type(spec, exchange), check_error_body(spec, exchange)):
+        if single is not None:
+            found.append(single)
+    return found

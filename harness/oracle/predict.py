@@ -1,0 +1,63 @@
+"""From the rules a request breaks to the one answer the documentation requires."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from harness.oracle.rules import RULES, SUCCESS, Expectation
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """A request breaks rule ``rule`` at JSON pointer ``pointer``."""
+
+    rule: str
+    pointer: str = ""
+    detail: str = ""
+
+    @property
+    def expectation(self) -> Expectation:
+        return RULES[self.rule].expectation
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """What the target must answer, and which rules say so."""
+
+    expectation: Expectation
+    rules: tuple[str, ...]
+    """The rules that decide the answer: the broken ones, or the operation's valid-call rule."""
+    violations: tuple[Violation, ...] = ()
+    ambiguous: bool = False
+    """True when broken rules require different answers and no source says which wins:
+    the prediction then accepts any of them, and generators discard such requests."""
+
+    @property
+    def rule(self) -> str:
+        return self.rules[0]
+
+
+def predict(valid_rule: str | None, violations: Iterable[Violation]) -> Prediction:
+    """Combine the violations of one request into a prediction.
+
+    No violation: the operation's valid-call rule applies and the call must succeed.
+    Violations that all require the same answer: that answer. Otherwise the request
+    is ambiguous: the docs never say which check a service runs first.
+    """
+    found = tuple(violations)
+    if not found:
+        if valid_rule is None:
+            raise ValueError("a request with no violation needs the operation's valid-call rule")
+        return Prediction(SUCCESS, (valid_rule,))
+    rules = tuple(dict.fromkeys(v.rule for v in found))
+    expectations = {v.expectation for v in found}
+    if len(expectations) == 1:
+        (only,) = expectations
+        return Prediction(only, rules, found)
+    codes = tuple(sorted({c for e in expectations for c in e.errors}))
+    if any(e.outcome == "any-4xx" for e in expectations) or not codes:
+        merged = Expectation("any-4xx", (), "several rules broken; the docs do not order them")
+    else:
+        merged = Expectation("error", codes, "several rules broken; the docs do not order them")
+    return Prediction(merged, rules, found, ambiguous=True)

@@ -1,0 +1,233 @@
+"""The pytest plugin: ``pytest --target=emulator`` runs the conformance suite.
+
+Loaded through the ``pytest11`` entry point on every pytest run, so it imports
+nothing heavy at module level and stays silent unless the conformance suite runs.
+
+Verdicts per rule test: a new finding fails the test; only known findings (in the
+target's baseline) make it xfail; a rule no draw could exercise is skipped with the
+reason. A harness error (bad option, unreachable endpoint, broken spec) ends the run
+with one line and exit code 2, and no report is written.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from harness.errors import EXIT_HARNESS_ERROR, HarnessError
+
+if TYPE_CHECKING:
+    from harness.scenarios.base import RuleTest
+    from harness.session import RunOptions, RunResult, Session
+
+SUITE_DIR = Path(__file__).resolve().parent / "suite"
+_STATE_KEY = pytest.StashKey["ConformanceState"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conformance", "KMS conformance harness")
+    group.addoption(
+        "--target", "--conformance-target", dest="conformance_target", default=None,
+        help="emulator (default: moto on 127.0.0.1, started by the harness) or endpoint",
+    )
+    group.addoption("--endpoint-url", dest="conformance_endpoint_url", default=None,
+                    help="the endpoint of --target=endpoint (loopback only)")
+    group.addoption("--region", dest="conformance_region", default=None,
+                    help="primary region (default us-east-1)")
+    group.addoption("--replica-region", dest="conformance_replica_region", default=None,
+                    help="second region, for replicas (default us-west-2)")
+    group.addoption("--report-dir", dest="conformance_report_dir", default=None,
+                    help="where findings.json and cassette.jsonl go (default reports/<target>/)")
+    group.addoption("--profile", dest="conformance_profile", default="aws",
+                    help="spec profile: aws (AWS's documented API) or documented (the vendor pages)")
+    group.addoption("--seed", dest="conformance_seed", default=None,
+                    help="run seed (default: random, printed); the same seed gives the same findings")
+    group.addoption("--examples", dest="conformance_examples", default=None,
+                    help="draws per rule test (default 25)")
+    group.addoption("--baseline", dest="conformance_baseline", default=None,
+                    help="known-divergence file (default baselines/<target>.json when it exists)")
+    group.addoption("--no-baseline", dest="conformance_no_baseline", action="store_true",
+                    help="treat every finding as new")
+
+
+class ConformanceState:
+    """Per pytest run: the options, and the session once a conformance test asks for it."""
+
+    def __init__(self, options: RunOptions, explicit: bool):
+        self.options = options
+        self.explicit = explicit
+        self.session: Session | None = None
+        self.result: RunResult | None = None
+        self.error: str | None = None
+
+    def get_session(self) -> Session:
+        from harness.session import Session
+
+        if self.session is None:
+            self.session = Session(self.options)
+        return self.session
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"harness: error: {message}\n")
+    return EXIT_HARNESS_ERROR
+
+
+def _options(config: pytest.Config) -> RunOptions:
+    from harness import baseline as baselines
+    from harness import targets
+    from harness.errors import UsageError
+    from harness.session import DEFAULT_EXAMPLES, RunOptions
+
+    get = config.getoption
+    name = get("conformance_target") or "emulator"
+    target = targets.resolve(
+        name,
+        endpoint_url=get("conformance_endpoint_url"),
+        region=get("conformance_region") or targets.DEFAULT_REGION,
+        replica_region=get("conformance_replica_region") or targets.DEFAULT_REPLICA_REGION,
+    )
+    seed_text = get("conformance_seed")
+    try:
+        seed = int(seed_text) if seed_text is not None else secrets.randbits(32)
+        examples = int(get("conformance_examples") or DEFAULT_EXAMPLES)
+    except ValueError as exc:
+        raise UsageError(f"--seed and --examples take integers ({exc})") from None
+    if examples < 1:
+        raise UsageError(f"--examples={examples} must be at least 1")
+    report_dir = get("conformance_report_dir")
+    if get("conformance_no_baseline"):
+        base = baselines.Baseline.empty()
+    elif get("conformance_baseline"):
+        base = baselines.Baseline.load(Path(get("conformance_baseline")))
+    else:
+        path = baselines.default_path(name)
+        base = baselines.Baseline.load(path) if path.is_file() else baselines.Baseline.empty()
+    from harness.spec import catalog
+
+    profile = get("conformance_profile")
+    catalog.load(profile)  # a broken or missing spec is a harness error, reported now
+    return RunOptions(
+        target=target,
+        report_dir=Path(report_dir) if report_dir else config.rootpath / "reports" / name,
+        seed=seed,
+        profile=profile,
+        examples=examples,
+        baseline=base,
+    )
+
+
+def _runs_suite(config: pytest.Config) -> bool:
+    """Whether this pytest run collects the conformance suite (not only self-tests)."""
+    if config.getoption("conformance_target"):
+        return True
+    for arg in config.args:
+        path = Path(arg.split("::", 1)[0]).resolve()
+        if path == SUITE_DIR or SUITE_DIR in path.parents or path in SUITE_DIR.parents:
+            return True
+    return False
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    if config.option.help or config.option.version:
+        return None
+    try:
+        options = _options(config)
+    except HarnessError as exc:
+        return _fail(str(exc))
+    config.stash[_STATE_KEY] = ConformanceState(options, _runs_suite(config))
+    return None
+
+
+def _state(config: pytest.Config) -> ConformanceState | None:
+    return config.stash.get(_STATE_KEY, None)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    state = _state(config)
+    if state is None or not state.explicit:
+        return None
+    o = state.options
+    return [
+        f"conformance: target={o.target.name} profile={o.profile} seed={o.seed} "
+        f"examples={o.examples} regions={','.join(o.target.regions)}",
+        f"conformance: report-dir={o.report_dir} baseline={o.baseline.path or 'none'}",
+    ]
+
+
+class Conformance:
+    """The ``conformance`` fixture: runs a rule test and turns its result into a verdict."""
+
+    def __init__(self, state: ConformanceState):
+        self._state = state
+
+    def check(self, test: RuleTest) -> None:
+        __tracebackhide__ = True
+        state = self._state
+        try:
+            session = state.get_session()
+            run = session.run_rule(test)
+        except HarnessError as exc:
+            state.error = str(exc)
+            if state.session is not None:
+                state.session.abort()
+            pytest.exit(f"harness: error: {exc}", returncode=EXIT_HARNESS_ERROR)
+        if run.status == "unchecked":
+            pytest.skip(f"{test.name} could not be exercised: {run.reason}")
+        if run.status == "passed":
+            return
+        new = [f for f in run.findings if session.classify(f) == "new"]
+        listing = "\n".join(f"  {f.id}: {f.divergence.detail}" for f in (new or run.findings))
+        if new:
+            pytest.fail(f"{len(new)} new divergence(s) from {test.rule}:\n{listing}", pytrace=False)
+        pytest.xfail(f"known divergence(s) in the baseline:\n{listing}")
+
+
+@pytest.fixture(scope="session")
+def conformance(request: pytest.FixtureRequest) -> Conformance:
+    """Runs rule tests against the configured target (started before the first call)."""
+    state = _state(request.config)
+    if state is None:
+        pytest.skip("the conformance plugin is not configured")
+    return Conformance(state)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    state = _state(session.config)
+    if state is None or state.session is None or state.error is not None:
+        return
+    try:
+        state.result = state.session.finish()
+    except HarnessError as exc:
+        state.error = str(exc)
+        state.session.abort()
+        session.exitstatus = EXIT_HARNESS_ERROR
+        sys.stderr.write(f"harness: error: {exc}\n")
+        return
+    if state.result.new and session.exitstatus == 0:
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    state = _state(config)
+    if state is None or not state.explicit:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("conformance")
+    if state.error is not None:
+        write(f"harness error: {state.error} (nothing written)")
+        return
+    result = state.result
+    if result is None:
+        write("no conformance test ran; nothing written")
+        return
+    for line in result.lines():
+        write(line)
+    write(f"findings: {result.report_path}")
+    write(f"cassette: {result.cassette_path}")
+    write(f"seed: {state.options.seed} (rerun with --seed={state.options.seed})")

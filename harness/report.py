@@ -1,0 +1,116 @@
+"""findings.json: the report every run writes (shared/contracts/findings.schema.json).
+
+The document is validated against the contract before it is written, and written
+atomically, so a reader never sees a half-written or off-contract report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from harness.contracts import findings_validator
+from harness.errors import HarnessError
+from harness.findings import Finding
+
+HARNESS_VERSION = "0.1.0"
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass
+class RunReport:
+    target: Mapping[str, Any]
+    seed: int | str | None
+    started_at: str
+    profile: str = "aws"
+    calls: int = 0
+    throttled: int = 0
+    rules: dict[str, str] = field(default_factory=dict)
+    """rule id -> passed | failed | unchecked (with the reason in ``unchecked``)."""
+    unchecked: dict[str, str] = field(default_factory=dict)
+    stale_baseline: list[str] = field(default_factory=list)
+    unapplied_checks: list[str] = field(default_factory=list)
+
+    def document(self, findings: Iterable[Finding]) -> dict[str, Any]:
+        items = [f.to_dict() for f in findings]
+        new = sum(1 for f in items if f.get("baseline") != "known")
+        failed = sorted({f["rule"] for f in items})
+        for rule in failed:
+            self.rules.setdefault(rule, "failed")
+            if self.rules[rule] == "passed":
+                self.rules[rule] = "failed"
+        summary: dict[str, Any] = {
+            "calls": self.calls,
+            "findings": len(items),
+            "new_findings": new,
+            "known_findings": len(items) - new,
+            "rules_checked": sum(1 for s in self.rules.values() if s in ("passed", "failed")),
+            "rules_failed": sum(1 for s in self.rules.values() if s == "failed"),
+            "rules": dict(sorted(self.rules.items())),
+            "throttled_retries": self.throttled,
+        }
+        if self.unchecked:
+            summary["unchecked"] = dict(sorted(self.unchecked.items()))
+        if self.stale_baseline:
+            summary["stale_baseline"] = list(self.stale_baseline)
+        if self.unapplied_checks:
+            summary["unapplied_checks"] = list(self.unapplied_checks)
+        return {
+            "target": dict(self.target),
+            "harness_version": HARNESS_VERSION,
+            "profile": self.profile,
+            "started_at": self.started_at,
+            "finished_at": now_iso(),
+            "seed": self.seed,
+            "summary": summary,
+            "findings": sorted(items, key=lambda f: f["id"]),
+        }
+
+
+def validate(document: Mapping[str, Any]) -> None:
+    try:
+        findings_validator().validate(document)
+    except jsonschema.ValidationError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path)
+        raise HarnessError(f"internal error: findings.json breaks the contract at /{where}: {exc.message}") from None
+
+
+def write_json_atomic(path: Path, document: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(document, handle, indent=2, ensure_ascii=False)
+        handle.write("\n")
+    os.replace(tmp, path)
+    return path
+
+
+def write(report_dir: Path, document: Mapping[str, Any]) -> Path:
+    validate(document)
+    return write_json_atomic(report_dir / "findings.json", document)
+
+
+def summary_lines(findings: Sequence[Finding], stale: Sequence[str]) -> list[str]:
+    """The end-of-run text: which findings are known, which are new, which baseline entries are stale."""
+    lines: list[str] = []
+    known = [f for f in findings if f.baseline == "known"]
+    new = [f for f in findings if f.baseline != "known"]
+    lines.append(f"{len(findings)} findings: {len(new)} new, {len(known)} known (in the baseline)")
+    for f in new:
+        lines.append(f"NEW    {f.id}  {f.divergence.detail}")
+    for f in known:
+        lines.append(f"known  {f.id}")
+    for fid in stale:
+        lines.append(f"stale  {fid}  (in the baseline, not seen in this run)")
+    return lines

@@ -1,0 +1,154 @@
+"""Runnable reproductions: a standalone boto3 script per finding.
+
+The script replays the steps and the diverging call against ``$HARNESS_ENDPOINT``,
+wires resource ids from earlier answers into later requests, prints the raw answer
+and ends with an assertion of what the documentation requires, so it exits non-zero
+while the divergence is there and zero once it is fixed.
+"""
+
+from __future__ import annotations
+
+import pprint
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from harness.exchange import Exchange
+from harness.findings import Finding
+
+_HEADER = '''\
+"""Reproduces finding {fid}
+rule: {rule} ({source})
+expected: {expected}; the target gave: {actual}
+
+Start the target, then: HARNESS_ENDPOINT={endpoint} python this_file.py
+(for the emulator: python -m moto.server -H 127.0.0.1 -p 5000)
+"""
+import json
+import os
+
+import boto3
+from botocore import xform_name
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+ENDPOINT = os.environ.get("HARNESS_ENDPOINT", "{endpoint}")
+CONFIG = Config(parameter_validation=False, retries={{"total_max_attempts": 1}})
+
+
+def call(service, region, operation, params):
+    """Send one call; return (status, content type, raw JSON body or None)."""
+    raw = {{}}
+    client = boto3.client(
+        service, region_name=region, endpoint_url=ENDPOINT, config=CONFIG,
+        aws_access_key_id="testing", aws_secret_access_key="testing",
+    )
+    client.meta.events.register("before-parse", lambda response_dict, **_: raw.update(response_dict))
+    try:
+        getattr(client, xform_name(operation))(**params)
+    except ClientError:
+        pass
+    body = raw["body"].decode()
+    try:
+        parsed = json.loads(body) if body.strip() else None
+    except ValueError:
+        parsed = None
+    return raw["status_code"], raw["headers"].get("content-type"), parsed
+
+
+'''
+
+_ID_PATHS = (("KeyMetadata", "KeyId"), ("KeyMetadata", "Arn"), ("ReplicaKeyMetadata", "Arn"), ("Key", "KeyArn"))
+
+
+def _ids_in(body: Any) -> list[str]:
+    found = []
+    if isinstance(body, Mapping):
+        for path in _ID_PATHS:
+            node: Any = body
+            for part in path:
+                node = node.get(part) if isinstance(node, Mapping) else None
+            if isinstance(node, str):
+                found.append(node)
+    return found
+
+
+def _expr(value: Any, names: Mapping[str, str]) -> str:
+    """Python source for ``value`` with known resource ids replaced by variable names."""
+    if isinstance(value, str) and value in names:
+        return names[value]
+    if isinstance(value, Mapping):
+        inner = ", ".join(f"{k!r}: {_expr(v, names)}" for k, v in value.items())
+        return "{" + inner + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_expr(v, names) for v in value) + "]"
+    return pprint.pformat(value, width=10_000)
+
+
+def _assertion(finding: Finding, profile: str) -> str:
+    d = finding.divergence
+    exp = d.expected
+    if d.kind == "response-schema":
+        # The spec's own validator: the same check the harness ran.
+        return (
+            "from harness.spec.catalog import load\n"
+            f"op = load({profile!r}).operation({d.service!r}, {d.operation!r})\n"
+            "errors = sorted(e.message for e in op.response_validator.iter_errors(body))\n"
+            "assert not errors, errors"
+        )
+    if d.kind == "wire-format" and "Content-Type" in exp.detail:
+        wanted = exp.detail.split()[-1]
+        return f"assert (ctype or '').split(';')[0].strip() == {wanted!r}, ctype"
+    if d.kind == "wire-format":
+        return f"assert False, 'see the finding: ' + {d.detail!r}  # {exp.detail}"
+    if exp.outcome == "success":
+        return "assert 200 <= status < 300, (status, body)"
+    if exp.outcome == "any-4xx":
+        return "assert 400 <= status < 500, (status, body)"
+    codes = repr(list(exp.errors))
+    return (
+        "code = (body or {}).get('__type', '').rsplit('#', 1)[-1].split(':')[0]\n"
+        f"assert 400 <= status < 500 and code in {codes}, (status, body)"
+    )
+
+
+def script(finding: Finding, *, endpoint: str = "http://127.0.0.1:5000", profile: str = "aws") -> str:
+    d = finding.divergence
+    actual = d.error or ("success" if d.status and d.status < 300 else f"HTTP {d.status}")
+    lines = [
+        _HEADER.format(
+            fid=finding.id, rule=d.rule, source=d.source, expected=d.expected.label,
+            actual=f"{actual} ({d.detail})".replace('"""', "'''"), endpoint=endpoint,
+        )
+    ]
+    names: dict[str, str] = {}
+    for index, step in enumerate(finding.steps, start=1):
+        lines.append(_call_line(step, names, f"step{index}"))
+        for value in _ids_in(step.body):
+            if value not in names:
+                path = _path_to(step.body, value)
+                names[value] = f"step{index}{path}"
+    lines.append(_call_line(finding.exchange, names, "final", request=finding.request))
+    lines.append("status, ctype, body = final")
+    lines.append("print(status, ctype, json.dumps(body)[:2000])")
+    lines.append(_assertion(finding, profile))
+    return "\n".join(lines) + "\n"
+
+
+def _path_to(body: Any, value: str) -> str:
+    for path in _ID_PATHS:
+        node: Any = body
+        for part in path:
+            node = node.get(part) if isinstance(node, Mapping) else None
+        if node == value:
+            return "[2]" + "".join(f"[{p!r}]" for p in path)
+    return ""
+
+
+def _call_line(exchange: Exchange, names: Mapping[str, str], var: str, request: Any = None) -> str:
+    params = _expr(request if request is not None else exchange.request, names)
+    return f"{var} = call({exchange.service!r}, {exchange.region!r}, {exchange.operation!r}, {params})"
+
+
+def attach(finding: Finding, *, endpoint: str, profile: str = "aws") -> Finding:
+    return replace(finding, reproduce=script(finding, endpoint=endpoint, profile=profile))

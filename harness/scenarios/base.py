@@ -1,0 +1,118 @@
+"""How a rule is exercised: set-up steps, then one call whose answer the oracle predicts.
+
+A scenario is a function of a :class:`Driver` (which sends set-up calls and knows the
+target's regions and account) and a Hypothesis ``data`` object. It returns an
+:class:`Attempt`: the call under test and the prediction the oracle makes *for the
+call actually drawn*. The runner discards draws whose prediction is ambiguous or
+does not involve the rule under test, which is what keeps a shrunk call honest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from hypothesis import strategies as st
+
+from harness.exchange import Call, Exchange
+from harness.oracle.predict import Prediction
+from harness.oracle.rules import RULES
+from harness.spec.catalog import Spec
+
+
+class SetupFailed(Exception):
+    """A set-up step did not succeed, so this draw cannot exercise the rule."""
+
+    @classmethod
+    def of(cls, exchange: Exchange) -> SetupFailed:
+        return cls(
+            f"set-up {exchange.service}:{exchange.operation} got HTTP {exchange.status} "
+            f"{exchange.error_code or ''}".strip()
+        )
+
+
+class Driver(Protocol):
+    """What a scenario may use: the spec, the target's regions, and set-up calls."""
+
+    @property
+    def spec(self) -> Spec: ...
+
+    @property
+    def region(self) -> str: ...
+
+    @property
+    def replica_region(self) -> str: ...
+
+    @property
+    def account_id(self) -> str | None: ...
+
+    def setup(self, call: Call) -> Exchange:
+        """Send a set-up call; its answer is checked like any other, but not predicted."""
+        ...
+
+    def require(self, call: Call) -> Mapping[str, Any]:
+        """Send a set-up call that must succeed; raise :class:`SetupFailed` otherwise."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    call: Call
+    prediction: Prediction
+    control: Call | None = None
+    """The same call with the rule-breaking part undone. When the target rejects a call
+    for a reason other than the rule, the control is rejected too; the runner then
+    discards the draw instead of blaming the rule (issue 4: a mutation must break that
+    rule "and no other")."""
+
+
+Scenario = Callable[[Driver, st.DataObject], Attempt]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleTest:
+    """One pytest test: a rule, exercised through one operation by one scenario."""
+
+    rule: str
+    operation: str
+    scenario: Scenario
+    answers_from_setup: bool = False
+    """For answer rules: divergences in set-up answers count too."""
+
+    @property
+    def name(self) -> str:
+        return f"{self.rule}@{self.operation}"
+
+    @property
+    def service(self) -> str:
+        return RULES[self.rule].service
+
+
+class ScenarioRegistry:
+    def __init__(self) -> None:
+        self._tests: dict[str, RuleTest] = {}
+
+    def add(self, rule: str, operation: str, scenario: Scenario, *, answers_from_setup: bool = False) -> RuleTest:
+        if rule not in RULES:
+            raise ValueError(f"scenario for unknown rule {rule!r}")
+        test = RuleTest(rule, operation, scenario, answers_from_setup)
+        if test.name in self._tests:
+            raise ValueError(f"scenario {test.name} registered twice")
+        self._tests[test.name] = test
+        return test
+
+    def __iter__(self) -> Iterator[RuleTest]:
+        return iter(self._tests.values())
+
+    def __len__(self) -> int:
+        return len(self._tests)
+
+    def get(self, name: str) -> RuleTest | None:
+        return self._tests.get(name)
+
+    def rules(self) -> list[str]:
+        return list(dict.fromkeys(t.rule for t in self._tests.values()))
+
+
+SCENARIOS = ScenarioRegistry()

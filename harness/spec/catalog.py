@@ -1,0 +1,197 @@
+"""Load the committed specs into frozen records the other stages use.
+
+``specs/<profile>/<service>/service.json`` names each operation's request and response
+schema files, its documented errors and the protocol. Validators are compiled once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import jsonschema
+
+from harness.errors import SpecError, UsageError
+
+PROFILES = ("aws", "documented")
+
+
+def default_specs_dir() -> Path:
+    """``$HARNESS_SPECS``, else the ``specs/`` directory beside the ``harness`` package."""
+    env = os.environ.get("HARNESS_SPECS")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "specs"
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorSpec:
+    """One error code: its class (client or server fault) and its wire body."""
+
+    code: str
+    fault: str
+    members: tuple[str, ...]
+    body_schema: Mapping[str, Any]
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class OperationSpec:
+    service: str
+    name: str
+    doc_url: str
+    source: str
+    request_schema: Mapping[str, Any]
+    response_schema: Mapping[str, Any] | None
+    """``None`` when the documented answer is an empty body."""
+    errors: tuple[str, ...]
+    """Error codes the operation documents (``__type`` values)."""
+    request_validator: Any = field(repr=False, compare=False)
+    response_validator: Any = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceSpec:
+    name: str
+    profile: str
+    json_version: str
+    content_type: str
+    target_prefix: str
+    signing_name: str
+    endpoint_prefix: str
+    operations: Mapping[str, OperationSpec]
+    errors: Mapping[str, ErrorSpec]
+    common_errors: tuple[str, ...]
+    source: str
+
+    def operation(self, name: str) -> OperationSpec:
+        try:
+            return self.operations[name]
+        except KeyError:
+            raise UsageError(
+                f"unknown operation {self.name}:{name}; known: {', '.join(self.operations)}"
+            ) from None
+
+    def message_members(self, code: str) -> tuple[str, ...]:
+        """Members that may carry the human-readable message of error ``code``."""
+        error = self.errors.get(code)
+        if error is not None:
+            return tuple(m for m in error.members if m.lower() == "message")
+        # Unmodelled errors (ValidationException on KMS, auth errors) use the service's
+        # usual spelling: lower-case on KMS, capitalised on Payment Cryptography
+        # (rulebook rule 3).
+        return ("message",) if self.json_version == "1.1" else ("Message",)
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    """Every service of one profile."""
+
+    profile: str
+    root: Path
+    services: Mapping[str, ServiceSpec]
+
+    def service(self, name: str) -> ServiceSpec:
+        try:
+            return self.services[name]
+        except KeyError:
+            raise UsageError(
+                f"unknown service {name!r}; known: {', '.join(self.services)}"
+            ) from None
+
+    def operation(self, service: str, name: str) -> OperationSpec:
+        return self.service(service).operation(name)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SpecError(f"spec file {path} is missing (run: python -m harness spec build)") from None
+    except (OSError, ValueError) as exc:
+        raise SpecError(f"spec file {path} is unreadable: {exc}") from None
+
+
+def _validator(schema: Mapping[str, Any], path: Path) -> Any:
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        raise SpecError(f"spec file {path} is not a valid JSON Schema: {exc.message}") from None
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _load_service(profile_dir: Path, service_dir: Path) -> ServiceSpec:
+    doc = _read_json(service_dir / "service.json")
+    try:
+        protocol = doc["protocol"]
+        operations: dict[str, OperationSpec] = {}
+        for name, op in doc["operations"].items():
+            request_path = service_dir / op["request"]
+            request_schema = _read_json(request_path)
+            response_schema = None
+            response_validator = None
+            if op.get("response"):
+                response_path = service_dir / op["response"]
+                response_schema = _read_json(response_path)
+                response_validator = _validator(response_schema, response_path)
+            operations[name] = OperationSpec(
+                service=doc["service"],
+                name=name,
+                doc_url=op["doc"],
+                source=op["x-source"],
+                request_schema=request_schema,
+                response_schema=response_schema,
+                errors=tuple(op["errors"]),
+                request_validator=_validator(request_schema, request_path),
+                response_validator=response_validator,
+            )
+        errors = {
+            code: ErrorSpec(
+                code=code,
+                fault=e["fault"],
+                members=tuple(e["members"]),
+                body_schema=e["body"],
+                source=e["x-source"],
+            )
+            for code, e in doc["errors"].items()
+        }
+        return ServiceSpec(
+            name=doc["service"],
+            profile=doc["profile"],
+            json_version=protocol["jsonVersion"],
+            content_type=protocol["contentType"],
+            target_prefix=protocol["targetPrefix"],
+            signing_name=protocol["signingName"],
+            endpoint_prefix=protocol["endpointPrefix"],
+            operations=MappingProxyType(operations),
+            errors=MappingProxyType(errors),
+            common_errors=tuple(doc["commonErrors"]["codes"]),
+            source=doc["x-source"],
+        )
+    except (KeyError, TypeError) as exc:
+        raise SpecError(f"spec file {service_dir / 'service.json'} lacks {exc}") from None
+
+
+@cache
+def load(profile: str = "aws", root: Path | None = None) -> Spec:
+    """The committed spec of ``profile``; raises :class:`SpecError` or :class:`UsageError`."""
+    if profile not in PROFILES:
+        raise UsageError(f"unknown profile {profile!r}; known: {', '.join(PROFILES)}")
+    root = root or default_specs_dir()
+    profile_dir = root / profile
+    if not profile_dir.is_dir():
+        raise SpecError(f"no specs for profile {profile!r} under {root}")
+    services = {
+        d.name: _load_service(profile_dir, d)
+        for d in sorted(profile_dir.iterdir())
+        if (d / "service.json").is_file()
+    }
+    if not services:
+        raise SpecError(f"no service specs under {profile_dir}")
+    return Spec(profile=profile, root=root, services=MappingProxyType(services))

@@ -1,0 +1,1 @@
+"""The conformance suite: collected by ``pytest --target=...`` (see pyproject testpaths)."""

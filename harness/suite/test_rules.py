@@ -1,0 +1,21 @@
+"""One test per rule and operation: ``test_rule[<rule>@<operation>]``.
+
+Each test draws many calls inside its rule and checks the exact documented answer;
+see :mod:`harness.runner` for how findings are shrunk and recorded.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.plugin import Conformance
+from harness.scenarios import SCENARIOS, RuleTest
+
+pytestmark = pytest.mark.conformance
+
+TESTS = list(SCENARIOS)
+
+
+@pytest.mark.parametrize("rule_test", TESTS, ids=[t.name for t in TESTS])
+def test_rule(conformance: Conformance, rule_test: RuleTest) -> None:
+    conformance.check(rule_test)

@@ -1,0 +1,172 @@
+"""Sending calls: boto3 clients that keep the raw answer, and a raw-HTTP sender.
+
+Every client is built here and nowhere else, so every client has the network guard,
+client-side parameter validation off (botocore would otherwise stop ``min``
+violations before they reach the endpoint, rulebook rule 7) and botocore's own
+retries off (the harness retries throttling itself and must see every answer).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.errors import HarnessError
+from harness.exchange import Call, Exchange
+from harness.netguard import NetworkPolicy
+
+#: Throttling is not an answer to judge: retry it, with exponential backoff.
+THROTTLING_CODES = frozenset({"ThrottlingException", "Throttling", "TooManyRequestsException"})
+MAX_THROTTLE_RETRIES = 6
+
+ExchangeListener = Callable[[Exchange], None]
+
+
+def is_throttled(exchange: Exchange) -> bool:
+    return exchange.status == 429 or exchange.error_code in THROTTLING_CODES
+
+
+@dataclass
+class Transport:
+    """Sends calls to one active target and reports every exchange to its listeners."""
+
+    endpoints: Mapping[str, str]
+    default_region: str
+    credentials: tuple[str, str]
+    network: NetworkPolicy
+    listeners: list[ExchangeListener] = field(default_factory=list)
+    throttle_base_delay: float = 0.2
+    sleep: Callable[[float], None] = time.sleep
+    calls_sent: int = 0
+    throttled: int = 0
+    _clients: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+    _capture: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    # -- clients --------------------------------------------------------------------
+
+    def endpoint_for(self, service: str) -> str:
+        return self.endpoints.get(service) or self.endpoints["kms"]
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        """The harness's boto3 client for ``service`` in ``region`` (guarded, validation off)."""
+        region = region or self.default_region
+        key = (service, region)
+        if key not in self._clients:
+            self._clients[key] = self._make_client(service, region)
+        return self._clients[key]
+
+    def _make_client(self, service: str, region: str) -> Any:
+        import boto3
+        from botocore.config import Config
+
+        config = Config(
+            parameter_validation=False,
+            retries={"total_max_attempts": 1, "mode": "standard"},
+            connect_timeout=10,
+            read_timeout=60,
+        )
+        client = boto3.session.Session().client(
+            service,
+            region_name=region,
+            endpoint_url=self.endpoint_for(service),
+            aws_access_key_id=self.credentials[0],
+            aws_secret_access_key=self.credentials[1],
+            config=config,
+        )
+        self.network.install(client)
+        events = client.meta.events
+        events.register("before-send", self._on_send, unique_id="harness-capture-send")
+        events.register("before-parse", self._on_parse, unique_id="harness-capture-parse")
+        return client
+
+    def _on_send(self, request: Any, **_: Any) -> None:
+        self._capture["request_body"] = request.body
+
+    def _on_parse(self, response_dict: Mapping[str, Any], **_: Any) -> None:
+        self._capture["response"] = response_dict
+
+    # -- sending ----------------------------------------------------------------------
+
+    def send(self, call: Call) -> Exchange:
+        """Send ``call`` through boto3; return the answer as it was on the wire."""
+        attempt = 0
+        while True:
+            exchange = self._send_once(call)
+            if not is_throttled(exchange) or attempt >= MAX_THROTTLE_RETRIES:
+                return exchange
+            self.throttled += 1
+            self.sleep(self.throttle_base_delay * (2**attempt))
+            attempt += 1
+
+    def _send_once(self, call: Call) -> Exchange:
+        from botocore import xform_name
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        region = call.region or self.default_region
+        client = self.client(call.service, region)
+        method = getattr(client, xform_name(call.operation), None)
+        if method is None:
+            raise HarnessError(f"botocore has no operation {call.service}:{call.operation}")
+        self._capture.clear()
+        started = time.time()
+        transport_error: str | None = None
+        try:
+            method(**_to_python(call.params))
+        except ClientError:
+            pass  # the raw answer is in self._capture; botocore's view is not used
+        except HarnessError:
+            raise
+        except BotoCoreError as exc:
+            transport_error = f"{type(exc).__name__}: {exc}"
+        except (TypeError, ValueError, AttributeError, KeyError) as exc:
+            # botocore's serializer could not encode these params: the call never left.
+            raise ParamsNotSerializable(call, exc) from None
+        response = self._capture.get("response")
+        if response is None and transport_error is None:
+            transport_error = "no answer captured"
+        sent = self._capture.get("request_body")
+        exchange = Exchange.from_wire(
+            service=call.service,
+            operation=call.operation,
+            region=region,
+            request=_decode_request(sent, call.params),
+            status=response["status_code"] if response else None,
+            headers=dict(response["headers"]) if response else {},
+            raw=response["body"] if response else b"",
+            at=started,
+            transport_error=transport_error,
+        )
+        if sent is not None or response is not None:
+            self.calls_sent += 1
+            for listener in self.listeners:
+                listener(exchange)
+        return exchange
+
+
+class ParamsNotSerializable(HarnessError):
+    """boto3 refused to serialise the parameters, so nothing was sent."""
+
+    def __init__(self, call: Call, exc: Exception):
+        super().__init__(
+            f"boto3 cannot serialise {call.service}:{call.operation} params: "
+            f"{type(exc).__name__}: {exc}"
+        )
+        self.call = call
+
+
+def _to_python(params: Mapping[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(params))  # type: ignore[no-any-return]
+
+
+def _decode_request(sent: Any, params: Mapping[str, Any]) -> Mapping[str, Any]:
+    if isinstance(sent, bytes | str) and sent:
+        try:
+            decoded = json.loads(sent)
+            if isinstance(decoded, dict):
+                return decoded
+        except ValueError:
+            pass
+    return _to_python(params)
