@@ -72,13 +72,15 @@ def read(path: Path) -> Iterator[tuple[int, Exchange]]:
                 continue
             try:
                 line: Any = json.loads(text)
-            except ValueError as exc:
+            except json.JSONDecodeError as exc:
                 raise CassetteError(f"{path}:{number}: not JSON ({exc.msg})") from None
             try:
                 validator.validate(line)
             except jsonschema.ValidationError as exc:
                 where = "/".join(str(p) for p in exc.absolute_path) or "the line"
-                raise CassetteError(f"{path}:{number}: not a cassette exchange ({where}: {exc.message})") from None
+                raise CassetteError(
+                    f"{path}:{number}: not a cassette exchange ({where}: {exc.message})"
+                ) from None
             seen += 1
             yield number, Exchange.from_cassette(line)
         if seen == 0:

@@ -133,8 +133,12 @@ def check_response_schema(spec: ServiceSpec, exchange: Exchange) -> list[Diverge
         shown = exchange.raw_body[:80] or "an empty body"
         return [
             _divergence(
-                rule, "response-schema", exchange, expected,
-                f"the body is not a JSON object: {shown!r}", "body: not a JSON object",
+                rule,
+                "response-schema",
+                exchange,
+                expected,
+                f"the body is not a JSON object: {shown!r}",
+                "body: not a JSON object",
             )
         ]
     # One divergence per member: a null enum member fails both 'type' and 'enum', and
@@ -168,8 +172,12 @@ def _check_empty_body(spec: ServiceSpec, exchange: Exchange) -> list[Divergence]
     expected = Expectation("success", detail="an empty body")
     return [
         _divergence(
-            rule, "wire-format", exchange, expected,
-            f"expected an empty body, got {body[:60]!r}", f"body: {body[:20]}",
+            rule,
+            "wire-format",
+            exchange,
+            expected,
+            f"expected an empty body, got {body[:60]!r}",
+            f"body: {body[:20]}",
         )
     ]
 
@@ -188,10 +196,15 @@ def check_content_type(spec: ServiceSpec, exchange: Exchange) -> Divergence | No
     if actual == spec.content_type:
         return None
     rule = answer_rule_id(spec.name, "wire.content-type")
-    expected = Expectation("success" if exchange.ok else "any-4xx", detail=f"Content-Type {spec.content_type}")
+    expected = Expectation(
+        "success" if exchange.ok else "any-4xx", detail=f"Content-Type {spec.content_type}"
+    )
     outcome = "success" if exchange.ok else "error"
     return _divergence(
-        rule, "wire-format", exchange, expected,
+        rule,
+        "wire-format",
+        exchange,
+        expected,
         f"Content-Type {exchange.content_type!r} on a {outcome} answer; expected {spec.content_type}",
         f"{outcome}: {actual}",
     )
@@ -205,13 +218,25 @@ def check_error_body(spec: ServiceSpec, exchange: Exchange) -> Divergence | None
     expected = Expectation("any-4xx", detail="a JSON object with __type and the modelled message member")
     body = exchange.body
     if not exchange.body_is_json or not isinstance(body, dict):
-        return _divergence(rule, "wire-format", exchange, expected,
-                           f"error body is not a JSON object: {exchange.raw_body[:60]!r}", "body: not JSON")
+        return _divergence(
+            rule,
+            "wire-format",
+            exchange,
+            expected,
+            f"error body is not a JSON object: {exchange.raw_body[:60]!r}",
+            "body: not JSON",
+        )
     if not isinstance(body.get("__type"), str):
         if exchange.headers.get("x-amzn-errortype"):
             return None  # the header form is an equally valid carrier (Smithy errors.smithy)
-        return _divergence(rule, "wire-format", exchange, expected,
-                           "error body has no __type string", "__type missing")
+        return _divergence(
+            rule,
+            "wire-format",
+            exchange,
+            expected,
+            "error body has no __type string",
+            "__type missing",
+        )
     code = exchange.error_code or ""
     error = spec.errors.get(code)
     wanted = tuple(m for m in error.members) if error is not None else spec.message_members(code)
@@ -222,7 +247,10 @@ def check_error_body(spec: ServiceSpec, exchange: Exchange) -> Divergence | None
         return None
     others = sorted(k for k in body if k != "__type")
     return _divergence(
-        rule, "wire-format", exchange, expected,
+        rule,
+        "wire-format",
+        exchange,
+        expected,
         f"{code} body has members {others}, not the modelled {list(wanted)}",
         f"{code}: {','.join(others) or 'no members'} instead of {','.join(wanted)}",
     )

@@ -1,7 +1,89 @@
-"""Command line (placeholder until the spec commands land)."""
+"""``python -m harness``: the command line.
+
+    python -m harness spec build      regenerate specs/ from botocore and the documents
+    python -m harness spec check      exit 1 if the committed specs differ from a rebuild
+    python -m harness run [ARGS]      the conformance suite (pytest ARGS), from any directory
+
+Exit codes: 0 success, 1 findings or differences, 2 bad input or harness error (one line
+on stderr, never a traceback).
+"""
 
 from __future__ import annotations
 
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
 
-def main(argv: list[str] | None = None) -> int:
+from harness.errors import EXIT_HARNESS_ERROR, HarnessError, UsageError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # argparse prints the usage too; bad input gets one line (DEVELOPERS.md).
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _specs_dir(value: str | None) -> Path:
+    from harness.spec.catalog import default_specs_dir
+
+    return Path(value) if value else default_specs_dir()
+
+
+def _spec_build(args: argparse.Namespace) -> int:
+    from harness.spec import build
+
+    files = build.render()
+    build.write(_specs_dir(args.specs), files)
+    print(f"wrote {len(files)} files under {_specs_dir(args.specs)}")
     return 0
+
+
+def _spec_check(args: argparse.Namespace) -> int:
+    from harness.spec import build
+
+    changed = build.diff(_specs_dir(args.specs), build.render())
+    if changed:
+        print("specs differ from a rebuild (run: python -m harness spec build):")
+        for path in changed:
+            print(f"  {path}")
+        return 1
+    print("specs are up to date")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    import pytest
+
+    from harness.plugin import SUITE_DIR
+
+    return int(pytest.main([str(SUITE_DIR), *args.pytest_args]))
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m harness", description="KMS conformance harness")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    spec = sub.add_parser("spec", help="build or check the committed specs")
+    spec_sub = spec.add_subparsers(dest="spec_command", required=True, parser_class=_Parser)
+    for name, func, text in (
+        ("build", _spec_build, "regenerate specs/ from botocore and the documents"),
+        ("check", _spec_check, "exit 1 if specs/ differs from a rebuild"),
+    ):
+        cmd = spec_sub.add_parser(name, help=text)
+        cmd.add_argument("--specs", help="the specs directory (default: specs/ of this checkout)")
+        cmd.set_defaults(func=func)
+    run = sub.add_parser("run", help="run the conformance suite; other arguments go to pytest")
+    run.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    run.set_defaults(func=_run)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = parser().parse_args(argv)
+        code: int = args.func(args)
+        return code
+    except HarnessError as exc:
+        print(f"harness: error: {exc}", file=sys.stderr)
+        return EXIT_HARNESS_ERROR

@@ -67,9 +67,7 @@ class MotoServer:
             if self._wait_ready():
                 return self
             self.stop()
-        raise TargetError(
-            f"the moto server did not start on 127.0.0.1 (see {self.log_path or 'its output'})"
-        )
+        raise TargetError(f"the moto server did not start on 127.0.0.1 (see {self.log_path or 'its output'})")
 
     def _spawn(self) -> None:
         if self.log_path is not None:

@@ -60,7 +60,12 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         d = self.divergence
-        actual: dict[str, Any] = {"status": d.status, "error": d.error, "message": d.message, "detail": d.detail}
+        actual: dict[str, Any] = {
+            "status": d.status,
+            "error": d.error,
+            "message": d.message,
+            "detail": d.detail,
+        }
         out: dict[str, Any] = {
             "id": self.id,
             "rule": d.rule,
@@ -88,7 +93,11 @@ def make_finding(
     divergence: Divergence, exchange: Exchange, steps: Sequence[Exchange], *, shrunk: bool = False
 ) -> Finding:
     fid = finding_id(
-        divergence.rule, divergence.service, divergence.operation, divergence.kind, divergence.signature
+        divergence.rule,
+        divergence.service,
+        divergence.operation,
+        divergence.kind,
+        divergence.signature,
     )
     return Finding(
         id=fid,
@@ -113,7 +122,7 @@ class FindingsLog:
             self._by_id[finding.id] = finding
             return finding
         count = current.occurrences + 1
-        better = finding.shrunk and not current.shrunk or (
+        better = (finding.shrunk and not current.shrunk) or (
             finding.shrunk == current.shrunk and finding.size < current.size
         )
         kept = finding if better else current

@@ -21,8 +21,9 @@ import pytest
 from harness.errors import EXIT_HARNESS_ERROR, HarnessError
 
 if TYPE_CHECKING:
+    from harness.options import RunOptions
     from harness.scenarios.base import RuleTest
-    from harness.session import RunOptions, RunResult, Session
+    from harness.session import RunResult, Session
 
 SUITE_DIR = Path(__file__).resolve().parent / "suite"
 _STATE_KEY = pytest.StashKey["ConformanceState"]()
@@ -31,27 +32,72 @@ _STATE_KEY = pytest.StashKey["ConformanceState"]()
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("conformance", "KMS conformance harness")
     group.addoption(
-        "--target", "--conformance-target", dest="conformance_target", default=None,
+        "--target",
+        "--conformance-target",
+        dest="conformance_target",
+        default=None,
         help="emulator (default: moto on 127.0.0.1, started by the harness) or endpoint",
     )
-    group.addoption("--endpoint-url", dest="conformance_endpoint_url", default=None,
-                    help="the endpoint of --target=endpoint (loopback only)")
-    group.addoption("--region", dest="conformance_region", default=None,
-                    help="primary region (default us-east-1)")
-    group.addoption("--replica-region", dest="conformance_replica_region", default=None,
-                    help="second region, for replicas (default us-west-2)")
-    group.addoption("--report-dir", dest="conformance_report_dir", default=None,
-                    help="where findings.json and cassette.jsonl go (default reports/<target>/)")
-    group.addoption("--profile", dest="conformance_profile", default="aws",
-                    help="spec profile: aws (AWS's documented API) or documented (the vendor pages)")
-    group.addoption("--seed", dest="conformance_seed", default=None,
-                    help="run seed (default: random, printed); the same seed gives the same findings")
-    group.addoption("--examples", dest="conformance_examples", default=None,
-                    help="draws per rule test (default 25)")
-    group.addoption("--baseline", dest="conformance_baseline", default=None,
-                    help="known-divergence file (default baselines/<target>.json when it exists)")
-    group.addoption("--no-baseline", dest="conformance_no_baseline", action="store_true",
-                    help="treat every finding as new")
+    group.addoption(
+        "--endpoint-url",
+        dest="conformance_endpoint_url",
+        default=None,
+        help="the endpoint of --target=endpoint (loopback only)",
+    )
+    group.addoption(
+        "--region",
+        dest="conformance_region",
+        default=None,
+        help="primary region (default us-east-1)",
+    )
+    group.addoption(
+        "--replica-region",
+        dest="conformance_replica_region",
+        default=None,
+        help="second region, for replicas (default us-west-2)",
+    )
+    group.addoption(
+        "--report-dir",
+        dest="conformance_report_dir",
+        default=None,
+        help="where findings.json and cassette.jsonl go (default reports/<target>/)",
+    )
+    group.addoption(
+        "--profile",
+        dest="conformance_profile",
+        default="aws",
+        help="spec profile: aws (AWS's documented API) or documented (the vendor pages)",
+    )
+    group.addoption(
+        "--seed",
+        dest="conformance_seed",
+        default=None,
+        help="run seed (default: random, printed); the same seed gives the same findings",
+    )
+    group.addoption(
+        "--examples",
+        dest="conformance_examples",
+        default=None,
+        help="draws per rule test (default 25)",
+    )
+    group.addoption(
+        "--shrink-calls",
+        dest="conformance_shrink_calls",
+        default=None,
+        help="calls a rule test may spend shrinking a divergence (default 150)",
+    )
+    group.addoption(
+        "--baseline",
+        dest="conformance_baseline",
+        default=None,
+        help="known-divergence file (default baselines/<target>.json when it exists)",
+    )
+    group.addoption(
+        "--no-baseline",
+        dest="conformance_no_baseline",
+        action="store_true",
+        help="treat every finding as new",
+    )
 
 
 class ConformanceState:
@@ -63,12 +109,14 @@ class ConformanceState:
         self.session: Session | None = None
         self.result: RunResult | None = None
         self.error: str | None = None
+        self.selected_rules: frozenset[str] | None = None
 
     def get_session(self) -> Session:
         from harness.session import Session
 
         if self.session is None:
             self.session = Session(self.options)
+            self.session.selected_rules = self.selected_rules
         return self.session
 
 
@@ -81,7 +129,7 @@ def _options(config: pytest.Config) -> RunOptions:
     from harness import baseline as baselines
     from harness import targets
     from harness.errors import UsageError
-    from harness.session import DEFAULT_EXAMPLES, RunOptions
+    from harness.options import DEFAULT_EXAMPLES, DEFAULT_SHRINK_CALLS, RunOptions
 
     get = config.getoption
     name = get("conformance_target") or "emulator"
@@ -95,10 +143,13 @@ def _options(config: pytest.Config) -> RunOptions:
     try:
         seed = int(seed_text) if seed_text is not None else secrets.randbits(32)
         examples = int(get("conformance_examples") or DEFAULT_EXAMPLES)
+        shrink_calls = int(get("conformance_shrink_calls") or DEFAULT_SHRINK_CALLS)
     except ValueError as exc:
-        raise UsageError(f"--seed and --examples take integers ({exc})") from None
-    if examples < 1:
-        raise UsageError(f"--examples={examples} must be at least 1")
+        raise UsageError(f"--seed, --examples and --shrink-calls take integers ({exc})") from None
+    if examples < 1 or shrink_calls < 0:
+        raise UsageError(
+            f"--examples={examples} must be at least 1, --shrink-calls={shrink_calls} at least 0"
+        )
     report_dir = get("conformance_report_dir")
     if get("conformance_no_baseline"):
         base = baselines.Baseline.empty()
@@ -117,6 +168,7 @@ def _options(config: pytest.Config) -> RunOptions:
         seed=seed,
         profile=profile,
         examples=examples,
+        shrink_calls=shrink_calls,
         baseline=base,
     )
 
@@ -138,10 +190,31 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
         return None
     try:
         options = _options(config)
+        explicit = _runs_suite(config)
+        if explicit and options.target.endpoint_url:
+            # A given endpoint must answer before the run starts; the emulator is started
+            # (and checked) before the first call instead.
+            from harness.targets import check_reachable
+
+            check_reachable(options.target.endpoint_url)
     except HarnessError as exc:
         return _fail(str(exc))
-    config.stash[_STATE_KEY] = ConformanceState(options, _runs_suite(config))
+    config.stash[_STATE_KEY] = ConformanceState(options, explicit)
     return None
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Remember which rules this run checks, after -k/-m deselection."""
+    state = _state(session.config)
+    if state is None:
+        return
+    rules = set()
+    for item in session.items:
+        callspec = getattr(item, "callspec", None)
+        rule_test = callspec.params.get("rule_test") if callspec is not None else None
+        if rule_test is not None:
+            rules.add(rule_test.rule)
+    state.selected_rules = frozenset(rules)
 
 
 def _state(config: pytest.Config) -> ConformanceState | None:

@@ -30,7 +30,7 @@ def now_iso() -> str:
 
 @dataclass
 class RunReport:
-    target: Mapping[str, Any]
+    target: dict[str, Any]
     seed: int | str | None
     started_at: str
     profile: str = "aws"
@@ -83,7 +83,9 @@ def validate(document: Mapping[str, Any]) -> None:
         findings_validator().validate(document)
     except jsonschema.ValidationError as exc:
         where = "/".join(str(p) for p in exc.absolute_path)
-        raise HarnessError(f"internal error: findings.json breaks the contract at /{where}: {exc.message}") from None
+        raise HarnessError(
+            f"internal error: findings.json breaks the contract at /{where}: {exc.message}"
+        ) from None
 
 
 def write_json_atomic(path: Path, document: Any) -> Path:

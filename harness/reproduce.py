@@ -58,7 +58,12 @@ def call(service, region, operation, params):
 
 '''
 
-_ID_PATHS = (("KeyMetadata", "KeyId"), ("KeyMetadata", "Arn"), ("ReplicaKeyMetadata", "Arn"), ("Key", "KeyArn"))
+_ID_PATHS = (
+    ("KeyMetadata", "KeyId"),
+    ("KeyMetadata", "Arn"),
+    ("ReplicaKeyMetadata", "Arn"),
+    ("Key", "KeyArn"),
+)
 
 
 def _ids_in(body: Any) -> list[str]:
@@ -117,8 +122,12 @@ def script(finding: Finding, *, endpoint: str = "http://127.0.0.1:5000", profile
     actual = d.error or ("success" if d.status and d.status < 300 else f"HTTP {d.status}")
     lines = [
         _HEADER.format(
-            fid=finding.id, rule=d.rule, source=d.source, expected=d.expected.label,
-            actual=f"{actual} ({d.detail})".replace('"""', "'''"), endpoint=endpoint,
+            fid=finding.id,
+            rule=d.rule,
+            source=d.source,
+            expected=d.expected.label,
+            actual=f"{actual} ({d.detail})".replace('"""', "'''"),
+            endpoint=endpoint,
         )
     ]
     names: dict[str, str] = {}

@@ -36,6 +36,10 @@ class Sender(Protocol):
     spec: Spec
     findings: FindingsLog
 
+    def counts(self, rule: str) -> bool:
+        """Whether divergences of ``rule`` are findings of this run (it may select rules)."""
+        ...
+
     @property
     def region(self) -> str: ...
 
@@ -93,9 +97,11 @@ class _Abort(BaseException):
 class _Driver:
     """The :class:`~harness.scenarios.base.Driver` a scenario gets for one example."""
 
-    def __init__(self, sender: Sender, test: RuleTest, on_divergences: Any):
+    def __init__(self, sender: Sender, account_id: str | None, on_divergences: Any):
         self._sender = sender
-        self._test = test
+        # Frozen for the whole rule test: draws may use it, and Hypothesis needs every
+        # replay of a draw to see the same value.
+        self._account_id = account_id
         self._on_divergences = on_divergences
         self.steps: list[Exchange] = []
 
@@ -113,7 +119,7 @@ class _Driver:
 
     @property
     def account_id(self) -> str | None:
-        return self._sender.account_id
+        return self._account_id
 
     def setup(self, call: Call) -> Exchange:
         exchange = self._sender.send(call)
@@ -141,11 +147,6 @@ def _leaves(exc: BaseException) -> Iterable[BaseException]:
 #: refuses the call without the rule-breaking part as well.
 _CONTROLLED_KINDS = frozenset({"wrong-error", "unexpected-error"})
 
-#: Calls a rule test may spend on shrinking after its first divergence. Shrinking stops
-#: there and the smallest example seen is kept: a bound in calls, not seconds, so the
-#: same seed gives the same findings on a fast or a slow target.
-DEFAULT_SHRINK_CALLS = 150
-
 
 class _BudgetSpent(BaseException):
     """Ends shrinking once a rule test has spent its shrink budget."""
@@ -157,18 +158,26 @@ def run_rule(
     *,
     run_seed: int,
     max_examples: int,
-    shrink_calls: int = DEFAULT_SHRINK_CALLS,
+    shrink_calls: int,
 ) -> RuleRun:
-    """Exercise ``test`` with up to ``max_examples`` draws; never raises for the target's sake."""
+    """Exercise ``test`` with up to ``max_examples`` draws; never raises for the target's sake.
+
+    After the first divergence, shrinking may spend ``shrink_calls`` more calls; then it
+    stops and the smallest example seen is kept. The bound is in calls, not seconds, so
+    the same seed gives the same findings on a fast or a slow target.
+    """
     examples = 0
     calls_at_first_divergence: int | None = None
     calls = 0
     setup_failures: list[str] = []
     started = time.monotonic()
+    account_id = sender.account_id
 
     def record(divergences: Iterable[Divergence], exchange: Exchange, steps: list[Exchange]) -> list[Finding]:
         own: list[Finding] = []
         for divergence in divergences:
+            if not sender.counts(divergence.rule) and not _is_own(test, divergence, True):
+                continue
             finding = sender.findings.record(make_finding(divergence, exchange, steps))
             if _is_own(test, divergence, exchange is not None):
                 own.append(finding)
@@ -196,7 +205,7 @@ def run_rule(
             if test.answers_from_setup:
                 own.extend(found)
 
-        driver = _Driver(sender, test, from_setup)
+        driver = _Driver(sender, account_id, from_setup)
         try:
             attempt: Attempt = test.scenario(driver, data)
         except SetupFailed as exc:
@@ -247,7 +256,7 @@ def run_rule(
     except Unsatisfiable:
         status = "unchecked"
         reason = "no draw could be exercised" + (f": {setup_failures[-1]}" if setup_failures else "")
-    except BaseException as exc:  # noqa: BLE001 - sorted below; anything else is re-raised
+    except BaseException as exc:
         signals = [e for e in _leaves(exc) if isinstance(e, _DivergenceSignal)]
         others = [e for e in _leaves(exc) if not isinstance(e, _DivergenceSignal)]
         if others:

@@ -11,34 +11,21 @@ from __future__ import annotations
 import shutil
 import tempfile
 from contextlib import ExitStack
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from harness import reproduce
-from harness.baseline import Baseline
 from harness.cassette import CassetteWriter
 from harness.errors import HarnessError
 from harness.exchange import Call, Exchange
 from harness.findings import Finding, FindingsLog
+from harness.options import RunOptions
 from harness.report import RunReport, now_iso, summary_lines, write
 from harness.runner import RuleRun, run_rule
 from harness.scenarios.base import RuleTest
 from harness.spec import catalog
-from harness.targets import ActiveTarget, TargetConfig, activate, check_reachable
+from harness.targets import ActiveTarget, activate, check_reachable
 from harness.transport import Transport
-
-DEFAULT_EXAMPLES = 25
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    target: TargetConfig
-    report_dir: Path
-    seed: int
-    profile: str = "aws"
-    examples: int = DEFAULT_EXAMPLES
-    baseline: Baseline = field(default_factory=Baseline.empty)
-    specs_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -62,8 +49,12 @@ class Session:
         self.spec = catalog.load(options.profile, options.specs_dir)
         self.findings = FindingsLog()
         self.report = RunReport(
-            target={"name": options.target.name, "endpoint_url": options.target.endpoint_url,
-                    "regions": list(options.target.regions), "implementation": None},
+            target={
+                "name": options.target.name,
+                "endpoint_url": options.target.endpoint_url,
+                "regions": list(options.target.regions),
+                "implementation": None,
+            },
             seed=options.seed,
             started_at=now_iso(),
             profile=options.profile,
@@ -76,6 +67,9 @@ class Session:
         self._cassette = CassetteWriter(options.report_dir / "cassette.jsonl")
         self._account_id: str | None = None
         self.closed = False
+        self.selected_rules: frozenset[str] | None = None
+        """Rules of the tests this run selected; divergences of other rules are not findings
+        of this run (``None``: every rule counts)."""
 
     # -- the Sender protocol of the runner -------------------------------------------
 
@@ -133,8 +127,18 @@ class Session:
                     self._account_id = meta["AWSAccountId"]
                     return
 
+    def counts(self, rule: str) -> bool:
+        """Whether divergences of ``rule`` are findings of this run."""
+        return self.selected_rules is None or rule in self.selected_rules
+
     def run_rule(self, test: RuleTest) -> RuleRun:
-        run = run_rule(self, test, run_seed=self.options.seed, max_examples=self.options.examples)
+        run = run_rule(
+            self,
+            test,
+            run_seed=self.options.seed,
+            max_examples=self.options.examples,
+            shrink_calls=self.options.shrink_calls,
+        )
         self.runs[test.name] = run
         previous = self.report.rules.get(test.rule)
         if run.status == "failed" or previous == "failed":
@@ -196,4 +200,3 @@ class Session:
             self._stack.close()
         finally:
             shutil.rmtree(self._log_dir, ignore_errors=True)
-

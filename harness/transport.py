@@ -151,8 +151,7 @@ class ParamsNotSerializable(HarnessError):
 
     def __init__(self, call: Call, exc: Exception):
         super().__init__(
-            f"boto3 cannot serialise {call.service}:{call.operation} params: "
-            f"{type(exc).__name__}: {exc}"
+            f"boto3 cannot serialise {call.service}:{call.operation} params: {type(exc).__name__}: {exc}"
         )
         self.call = call
 

@@ -36,10 +36,7 @@ for _service, _label in (("kms", "KMS"), ("payment-cryptography", "Payment Crypt
             id=answer_rule_id(_service, "response.empty-body"),
             service=_service,
             kind="answer",
-            title=(
-                "An operation with no documented response elements answers success with an "
-                "empty body."
-            ),
+            title=("An operation with no documented response elements answers success with an empty body."),
             source=(
                 "API Reference, Response Elements of e.g. "
                 + (
@@ -70,7 +67,11 @@ for _service, _label in (("kms", "KMS"), ("payment-cryptography", "Payment Crypt
             title=(
                 "An error answer is a JSON object whose __type names the error and whose message "
                 "member is spelled as the service models it ("
-                + ("'message'" if _service == "kms" else "'Message'; ResourceNotFoundException has ResourceId")
+                + (
+                    "'message'"
+                    if _service == "kms"
+                    else "'Message'; ResourceNotFoundException has ResourceId"
+                )
                 + ")."
             ),
             source=f"rulebook rule 3; botocore {_service} error shapes; {SMITHY_AWS_JSON[_service]}",

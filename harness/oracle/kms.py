@@ -69,9 +69,7 @@ TAG_KEY_MAX = 128
 TAG_VALUE_MAX = 256
 RESERVED_TAG_PREFIX = "aws:"
 
-TAG_RULES_SOURCE = (
-    "rulebook section 5; https://docs.aws.amazon.com/kms/latest/developerguide/tags-about.html"
-)
+TAG_RULES_SOURCE = "rulebook section 5; https://docs.aws.amazon.com/kms/latest/developerguide/tags-about.html"
 
 VALID_CREATE_KEY = RULES.add(
     Rule(
@@ -79,7 +77,8 @@ VALID_CREATE_KEY = RULES.add(
         service=SERVICE,
         operations=("CreateKey",),
         title="A CreateKey with any valid combination of documented parameters succeeds.",
-        source="rulebook rules 15-29; " + "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html",
+        source="rulebook rules 15-29; "
+        + "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html",
         note=(
             "Valid calls use only combinations every source allows: Origin EXTERNAL only "
             "with SYMMETRIC_DEFAULT (D4), no SM2 outside China Regions, no custom key stores "
@@ -93,10 +92,7 @@ VALID_REPLICATE_KEY = RULES.add(
         id="kms.replicate-key.valid",
         service=SERVICE,
         operations=("ReplicateKey",),
-        title=(
-            "ReplicateKey of an enabled multi-Region primary key to a Region without a "
-            "replica succeeds."
-        ),
+        title=("ReplicateKey of an enabled multi-Region primary key to a Region without a replica succeeds."),
         source="rulebook rules 43-51; https://docs.aws.amazon.com/kms/latest/APIReference/API_ReplicateKey.html",
     )
 )

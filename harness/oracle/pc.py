@@ -17,7 +17,17 @@ from harness.oracle.rules import RULES, Rule, error
 SERVICE = "payment-cryptography"
 PC_VA = "https://docs.aws.amazon.com/payment-cryptography/latest/userguide/keys-validattributes.html"
 
-MODES = ("Encrypt", "Decrypt", "Wrap", "Unwrap", "Generate", "Sign", "Verify", "DeriveKey", "NoRestrictions")
+MODES = (
+    "Encrypt",
+    "Decrypt",
+    "Wrap",
+    "Unwrap",
+    "Generate",
+    "Sign",
+    "Verify",
+    "DeriveKey",
+    "NoRestrictions",
+)
 
 TDES = ("TDES_2KEY", "TDES_3KEY")
 AES = ("AES_128", "AES_192", "AES_256")

@@ -82,7 +82,7 @@ class RuleTest:
 
     @property
     def name(self) -> str:
-        return f"{self.rule}@{self.operation}"
+        return f"{self.rule}:{self.operation}"
 
     @property
     def service(self) -> str:
@@ -93,7 +93,9 @@ class ScenarioRegistry:
     def __init__(self) -> None:
         self._tests: dict[str, RuleTest] = {}
 
-    def add(self, rule: str, operation: str, scenario: Scenario, *, answers_from_setup: bool = False) -> RuleTest:
+    def add(
+        self, rule: str, operation: str, scenario: Scenario, *, answers_from_setup: bool = False
+    ) -> RuleTest:
         if rule not in RULES:
             raise ValueError(f"scenario for unknown rule {rule!r}")
         test = RuleTest(rule, operation, scenario, answers_from_setup)

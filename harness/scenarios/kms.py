@@ -103,12 +103,11 @@ def tag_resource(tag_lists: TagLists | None = None) -> Scenario:
             raise SetupFailed("set-up CreateKey answered without KeyMetadata.KeyId")
         op = _op(d, "TagResource")
         new_tags = data.draw(
-            tag_lists(op) if tag_lists else strategies.valid_tag_lists(op, max_size=10), label="Tags"
+            tag_lists(op) if tag_lists else strategies.valid_tag_lists(op, max_size=10),
+            label="Tags",
         )
         params = {"KeyId": key_id, "Tags": new_tags}
-        violations = oracle.tag_resource_violations(
-            params, existing_keys=[t["TagKey"] for t in existing]
-        )
+        violations = oracle.tag_resource_violations(params, existing_keys=[t["TagKey"] for t in existing])
         control = {"KeyId": key_id, "Tags": [strategies.tags("harness-control", "")]}
         return Attempt(
             Call(SERVICE, "TagResource", params),
@@ -151,7 +150,9 @@ def _register() -> None:
     SCENARIOS.add(oracle.TAG_TOO_MANY.id, "CreateKey", create_key(strategies.too_many_tag_lists))
     SCENARIOS.add(oracle.TAG_TOO_MANY.id, "ReplicateKey", replicate_key(strategies.too_many_tag_lists))
     SCENARIOS.add(
-        oracle.TAG_TOO_MANY_ON_TAG_RESOURCE.id, "TagResource", tag_resource(strategies.too_many_tag_lists)
+        oracle.TAG_TOO_MANY_ON_TAG_RESOURCE.id,
+        "TagResource",
+        tag_resource(strategies.too_many_tag_lists),
     )
     SCENARIOS.add(oracle.KEY_NOT_FOUND.id, "DescribeKey", describe_missing_key)
 

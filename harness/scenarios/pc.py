@@ -35,7 +35,9 @@ def get_missing_key(d: Driver, data: st.DataObject) -> Attempt:
 
 def tag_resource(d: Driver, data: st.DataObject) -> Attempt:
     """TagResource with valid tags on a fresh key."""
-    create = data.draw(strategies.create_key_params(d.spec.operation(SERVICE, "CreateKey")), label="CreateKey")
+    create = data.draw(
+        strategies.create_key_params(d.spec.operation(SERVICE, "CreateKey")), label="CreateKey"
+    )
     answer = d.require(Call(SERVICE, "CreateKey", create))
     key = answer.get("Key")
     arn = key.get("KeyArn") if isinstance(key, dict) else None

@@ -96,9 +96,7 @@ def _service_files(source: ServiceSource) -> dict[str, str]:
         if output and model["shapes"][output["shape"]]["members"]:
             response_file = f"{op_name}.response.json"
             files[response_file] = _dump(
-                responses.operation_schema(
-                    output["shape"], f"{source.name} {op_name} response body"
-                )
+                responses.operation_schema(output["shape"], f"{source.name} {op_name} response body")
             )
         errors = [e["shape"] for e in op.get("errors", [])]
         error_codes.update(errors)

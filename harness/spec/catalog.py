@@ -101,9 +101,7 @@ class Spec:
         try:
             return self.services[name]
         except KeyError:
-            raise UsageError(
-                f"unknown service {name!r}; known: {', '.join(self.services)}"
-            ) from None
+            raise UsageError(f"unknown service {name!r}; known: {', '.join(self.services)}") from None
 
     def operation(self, service: str, name: str) -> OperationSpec:
         return self.service(service).operation(name)

@@ -102,9 +102,7 @@ class SchemaBuilder:
     def _boolean(self, name: str, shape: dict[str, Any], stack: tuple[str, ...]) -> dict[str, Any]:
         return {"type": "boolean"}
 
-    def _timestamp(
-        self, name: str, shape: dict[str, Any], stack: tuple[str, ...]
-    ) -> dict[str, Any]:
+    def _timestamp(self, name: str, shape: dict[str, Any], stack: tuple[str, ...]) -> dict[str, Any]:
         # awsJson serialises timestamps as epoch seconds (a JSON number, fractions allowed).
         return {"type": "number", "x-wire": "epoch-seconds"}
 
@@ -137,9 +135,7 @@ class SchemaBuilder:
             schema["maxProperties"] = shape["max"]
         return schema
 
-    def _structure(
-        self, name: str, shape: dict[str, Any], stack: tuple[str, ...]
-    ) -> dict[str, Any]:
+    def _structure(self, name: str, shape: dict[str, Any], stack: tuple[str, ...]) -> dict[str, Any]:
         properties: dict[str, Any] = {}
         for member_name, member in shape["members"].items():
             prop: dict[str, Any] = {}
@@ -148,9 +144,7 @@ class SchemaBuilder:
             )
             if text:
                 prop["description"] = text
-            prop["x-source"] = (
-                self.source.model_citation(name, member_name) + f" (shape {member['shape']})"
-            )
+            prop["x-source"] = self.source.model_citation(name, member_name) + f" (shape {member['shape']})"
             prop.update(self.shape_schema(member["shape"], stack))
             if member.get("deprecated"):
                 prop["deprecated"] = True

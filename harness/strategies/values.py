@@ -29,10 +29,8 @@ def member(schema: Mapping[str, Any], pointer: str) -> Mapping[str, Any]:
     """
     node: Mapping[str, Any] = schema
     for part in (p for p in pointer.split("/") if p):
-        if part == "*":
-            node = node.get("items") or {}
-        else:
-            node = (node.get("properties") or {}).get(part) or {}
+        children = {"*": node.get("items")} if part == "*" else node.get("properties") or {}
+        node = children.get(part) or {}
         if not node:
             raise SpecError(f"the spec {schema.get('title')!r} has no member {pointer}")
     return node

@@ -1,4 +1,4 @@
-"""One test per rule and operation: ``test_rule[<rule>@<operation>]``.
+"""One test per rule and operation: ``test_rule[<rule>:<operation>]``, the prefix of its finding ids.
 
 Each test draws many calls inside its rule and checks the exact documented answer;
 see :mod:`harness.runner` for how findings are shrunk and recorded.

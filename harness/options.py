@@ -1,0 +1,26 @@
+"""The options of one run, validated: a small record every entry point builds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness.baseline import Baseline
+from harness.targets import TargetConfig
+
+DEFAULT_EXAMPLES = 25
+DEFAULT_SHRINK_CALLS = 150
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    target: TargetConfig
+    report_dir: Path
+    seed: int
+    profile: str = "aws"
+    examples: int = DEFAULT_EXAMPLES
+    """Draws per rule test."""
+    shrink_calls: int = DEFAULT_SHRINK_CALLS
+    """Calls a rule test may spend shrinking after its first divergence."""
+    baseline: Baseline = field(default_factory=Baseline.empty)
+    specs_dir: Path | None = None

@@ -1,0 +1,69 @@
+"""Named faults for the proxy: each breaks one documented behaviour on purpose.
+
+Self-tests put a fault in front of a conforming answer and check that the rule it
+breaks is caught; benchmarks run the whole catalogue to measure a kill rate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from harness.testing.fault_proxy import Fault, ProxiedRequest, ProxiedResponse
+
+
+def _when(
+    operation: str, predicate: Callable[[ProxiedRequest, ProxiedResponse], bool]
+) -> Callable[
+    [Callable[[ProxiedRequest, ProxiedResponse], ProxiedResponse]],
+    Callable[[ProxiedRequest, ProxiedResponse], ProxiedResponse | None],
+]:
+    def decorate(
+        change: Callable[[ProxiedRequest, ProxiedResponse], ProxiedResponse],
+    ) -> Callable[[ProxiedRequest, ProxiedResponse], ProxiedResponse | None]:
+        def rewrite(request: ProxiedRequest, response: ProxiedResponse) -> ProxiedResponse | None:
+            if request.operation != operation or not predicate(request, response):
+                return None
+            return change(request, response)
+
+        return rewrite
+
+    return decorate
+
+
+def _error_code(response: ProxiedResponse) -> str | None:
+    body = response.json()
+    return body.get("__type") if isinstance(body, dict) else None
+
+
+def rename_error(operation: str, old: str, new: str) -> Fault:
+    """Answer ``new`` where the target answered ``old`` (a wrong-error fault)."""
+
+    @_when(operation, lambda _q, r: _error_code(r) == old)
+    def rewrite(_: ProxiedRequest, response: ProxiedResponse) -> ProxiedResponse:
+        return response.with_json({"__type": new, "message": "injected by the fault proxy"})
+
+    return Fault(f"{operation}:{old}->{new}", f"{operation} answers {new} instead of {old}", rewrite)
+
+
+def server_error_on_success(operation: str) -> Fault:
+    """Turn every successful answer of ``operation`` into an HTTP 500."""
+
+    @_when(operation, lambda _q, r: 200 <= r.status < 300)
+    def rewrite(_: ProxiedRequest, response: ProxiedResponse) -> ProxiedResponse:
+        return ProxiedResponse(500, {"Content-Type": "text/html"}, b"<h1>Internal Server Error</h1>")
+
+    return Fault(f"{operation}:success->500", f"{operation} answers HTTP 500 instead of success", rewrite)
+
+
+def null_member(operation: str, container: str, member: str) -> Fault:
+    """Send ``member`` of ``container`` as JSON null in successful answers."""
+
+    @_when(operation, lambda _q, r: 200 <= r.status < 300 and isinstance(r.json(), dict))
+    def rewrite(_: ProxiedRequest, response: ProxiedResponse) -> ProxiedResponse:
+        body = response.json()
+        inner = body.get(container)
+        if isinstance(inner, dict):
+            inner[member] = None
+        return response.with_json(body)
+
+    return Fault(f"{operation}:{container}.{member}=null", f"{operation} sends {member} as null", rewrite)

@@ -1,0 +1,45 @@
+"""Run the conformance suite in a child ``python -m pytest``, as a user would, and read what it wrote."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.plugin import SUITE_DIR
+
+
+@dataclass
+class SuiteRun:
+    ret: int
+    output: str
+    report_dir: Path
+
+    @property
+    def findings(self) -> dict[str, Any]:
+        doc: dict[str, Any] = json.loads((self.report_dir / "findings.json").read_text())
+        return doc
+
+    def ids(self, rule: str | None = None) -> list[str]:
+        return [f["id"] for f in self.findings["findings"] if rule is None or f["rule"] == rule]
+
+    def cassette(self) -> list[dict[str, Any]]:
+        lines = (self.report_dir / "cassette.jsonl").read_text().splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def run_suite(workdir: Path, *args: str, report_dir: Path | None = None) -> SuiteRun:
+    """``pytest <suite> --report-dir ... ARGS`` in ``workdir``; the child's exit code and output."""
+    report_dir = report_dir or workdir / "report"
+    workdir.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", str(SUITE_DIR), "--report-dir", str(report_dir), *args],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    return SuiteRun(done.returncode, done.stdout + done.stderr, report_dir)
