@@ -66,6 +66,8 @@ class Exchange:
     body_is_json: bool = False
     transport_error: str | None = None
     at: float | None = None
+    role: str | None = None
+    """``"control"`` for a control call (see :class:`harness.scenarios.base.Attempt`)."""
 
     @classmethod
     def from_wire(
@@ -80,6 +82,7 @@ class Exchange:
         raw: bytes,
         at: float | None = None,
         transport_error: str | None = None,
+        role: str | None = None,
     ) -> Exchange:
         text = raw.decode("utf-8", errors="replace")
         body: Any = None
@@ -102,6 +105,7 @@ class Exchange:
             body_is_json=is_json,
             transport_error=transport_error,
             at=at,
+            role=role,
         )
 
     @property
@@ -152,6 +156,10 @@ class Exchange:
             line["at"] = self.at
         if self.transport_error is not None:
             line["transport_error"] = self.transport_error
+        if self.role is not None:
+            # An extension of the cassette contract (extra members are allowed): a control
+            # call, which replay must judge as the live run did.
+            line["role"] = self.role
         return line
 
     @classmethod
@@ -185,6 +193,7 @@ class Exchange:
             body_is_json=is_json,
             transport_error=line.get("transport_error"),
             at=line.get("at") if isinstance(line.get("at"), int | float) else None,
+            role=line.get("role") if isinstance(line.get("role"), str) else None,
         )
 
 

@@ -1,18 +1,19 @@
 """Run one rule test as a Hypothesis property and turn what it finds into findings.
 
-Inside the property, a divergence of the rule under test is raised as an exception
-whose *class* is unique to its finding id. Hypothesis treats different exception
-classes as different bugs, so each finding id is shrunk on its own and reported
-with its own minimal example. Outside the property nothing is raised: findings are
-recorded in the run's :class:`~harness.findings.FindingsLog`, and the rule's verdict
-(passed, failed, unchecked) is returned as data.
+Every call a rule test makes (set-up steps, the call under test, its control) goes
+through the run's :class:`~harness.judge.Judge`, exactly as a replay would. Inside the
+property, a divergence of the rule under test is raised as an exception whose
+*class* is unique to its finding id: Hypothesis treats different exception classes
+as different bugs, so each finding id is shrunk on its own. Outside the property
+nothing is raised: findings go to the run's :class:`~harness.findings.FindingsLog`
+and the rule's verdict (passed, failed, unchecked) is returned as data.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -20,24 +21,25 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, reject, seed, setti
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 
-from harness.checks import Divergence, check_answer, check_outcome
 from harness.errors import HarnessError
 from harness.exchange import Call, Exchange
 from harness.findings import Finding, FindingsLog, make_finding
-from harness.scenarios.base import Attempt, RuleTest, SetupFailed
+from harness.judge import Judge, Judgement
+from harness.scenarios.base import RuleTest, SetupFailed
 from harness.spec.catalog import Spec
 
 Status = Literal["passed", "failed", "unchecked"]
 
 
 class Sender(Protocol):
-    """What the runner needs from a run: the spec, the regions, and a way to send."""
+    """What the runner needs from a run: the spec, the judge, the regions, a way to send."""
 
     spec: Spec
+    judge: Judge
     findings: FindingsLog
 
     def counts(self, rule: str) -> bool:
-        """Whether divergences of ``rule`` are findings of this run (it may select rules)."""
+        """Whether divergences of ``rule`` are findings of this run (a run may select rules)."""
         ...
 
     @property
@@ -49,7 +51,7 @@ class Sender(Protocol):
     @property
     def account_id(self) -> str | None: ...
 
-    def send(self, call: Call) -> Exchange: ...
+    def send(self, call: Call, *, role: str | None = None) -> Exchange: ...
 
 
 @dataclass
@@ -59,6 +61,7 @@ class RuleRun:
     findings: list[Finding] = field(default_factory=list)
     reason: str = ""
     examples: int = 0
+    """Draws that reached the target with the rule under test deciding the answer."""
     calls: int = 0
     seconds: float = 0.0
 
@@ -94,16 +97,30 @@ class _Abort(BaseException):
         self.error = error
 
 
-class _Driver:
-    """The :class:`~harness.scenarios.base.Driver` a scenario gets for one example."""
+class _BudgetSpent(BaseException):
+    """Ends shrinking once a rule test has spent its shrink budget."""
 
-    def __init__(self, sender: Sender, account_id: str | None, on_divergences: Any):
+
+def _is_own(test: RuleTest, finding: Finding) -> bool:
+    if finding.rule != test.rule:
+        return False
+    return test.operation == "any" or finding.divergence.operation == test.operation
+
+
+class _Example:
+    """Sends and judges the calls of one example, keeping its steps."""
+
+    def __init__(self, sender: Sender, test: RuleTest, account_id: str | None):
         self._sender = sender
+        self._test = test
         # Frozen for the whole rule test: draws may use it, and Hypothesis needs every
         # replay of a draw to see the same value.
         self._account_id = account_id
-        self._on_divergences = on_divergences
         self.steps: list[Exchange] = []
+        self.own: list[Finding] = []
+        self.calls = 0
+
+    # The Driver protocol of harness.scenarios.base:
 
     @property
     def spec(self) -> Spec:
@@ -122,17 +139,46 @@ class _Driver:
         return self._account_id
 
     def setup(self, call: Call) -> Exchange:
-        exchange = self._sender.send(call)
-        answers = check_answer(self.spec.service(call.service), exchange)
-        self._on_divergences(answers, exchange, list(self.steps))
-        self.steps.append(exchange)
-        return exchange
+        judged = self.send(call)
+        self.record(judged, from_setup=True)
+        self.steps.append(judged.exchange)
+        return judged.exchange
 
     def require(self, call: Call) -> Mapping[str, Any]:
         exchange = self.setup(call)
         if not exchange.ok or not isinstance(exchange.body, dict):
             raise SetupFailed.of(exchange)
         return exchange.body
+
+    # Sending and recording:
+
+    def send(self, call: Call, *, role: str | None = None) -> Judgement:
+        try:
+            exchange = self._sender.send(call, role=role)
+        except HarnessError as exc:
+            raise _Abort(exc) from None
+        self.calls += 1
+        return self._sender.judge.judge(exchange)
+
+    def control(self, judged: Judgement, call: Call) -> tuple[Judgement, Judgement]:
+        try:
+            exchange = self._sender.send(call, role="control")
+        except HarnessError as exc:
+            raise _Abort(exc) from None
+        self.calls += 1
+        return self._sender.judge.judge_control(judged, exchange)
+
+    def record(
+        self, judged: Judgement, *, from_setup: bool = False, steps: list[Exchange] | None = None
+    ) -> None:
+        for divergence in judged.divergences:
+            finding = make_finding(divergence, judged.exchange, self.steps if steps is None else steps)
+            own = _is_own(self._test, finding)
+            if not own and not self._sender.counts(divergence.rule):
+                continue
+            finding = self._sender.findings.record(finding)
+            if own and (not from_setup or self._test.answers_from_setup):
+                self.own.append(finding)
 
 
 def _leaves(exc: BaseException) -> Iterable[BaseException]:
@@ -143,13 +189,24 @@ def _leaves(exc: BaseException) -> Iterable[BaseException]:
         yield exc
 
 
-#: Rejections the control call can explain away: the target refused the call, and
-#: refuses the call without the rule-breaking part as well.
-_CONTROLLED_KINDS = frozenset({"wrong-error", "unexpected-error"})
+def _property(
+    test: RuleTest, run_seed: int, max_examples: int
+) -> Callable[[Callable[[st.DataObject], None]], Callable[[], None]]:
+    def decorate(body: Callable[[st.DataObject], None]) -> Callable[[], None]:
+        wrapped = settings(
+            max_examples=max_examples,
+            database=None,  # determinism: the seed alone decides the draws
+            deadline=None,  # endpoints have their own latency; time never decides a finding
+            derandomize=False,
+            phases=(Phase.generate, Phase.shrink),
+            suppress_health_check=list(HealthCheck),
+            verbosity=Verbosity.quiet,
+            report_multiple_bugs=True,
+            print_blob=False,
+        )(seed(derive_seed(run_seed, test.name))(given(st.data())(body)))
+        return wrapped
 
-
-class _BudgetSpent(BaseException):
-    """Ends shrinking once a rule test has spent its shrink budget."""
+    return decorate
 
 
 def run_rule(
@@ -166,84 +223,49 @@ def run_rule(
     stops and the smallest example seen is kept. The bound is in calls, not seconds, so
     the same seed gives the same findings on a fast or a slow target.
     """
-    examples = 0
-    calls_at_first_divergence: int | None = None
-    calls = 0
-    setup_failures: list[str] = []
     started = time.monotonic()
     account_id = sender.account_id
+    counters = {"examples": 0, "calls": 0}
+    first_divergence_at: list[int] = []
+    why_not: list[str] = []
 
-    def record(divergences: Iterable[Divergence], exchange: Exchange, steps: list[Exchange]) -> list[Finding]:
-        own: list[Finding] = []
-        for divergence in divergences:
-            if not sender.counts(divergence.rule) and not _is_own(test, divergence, True):
-                continue
-            finding = sender.findings.record(make_finding(divergence, exchange, steps))
-            if _is_own(test, divergence, exchange is not None):
-                own.append(finding)
-        return own
-
-    @settings(
-        max_examples=max_examples,
-        database=None,  # determinism: the seed alone decides the draws
-        deadline=None,  # endpoints have their own latency; time never decides a finding
-        derandomize=False,
-        phases=(Phase.generate, Phase.shrink),
-        suppress_health_check=list(HealthCheck),
-        verbosity=Verbosity.quiet,
-        report_multiple_bugs=True,
-        print_blob=False,
-    )
-    @seed(derive_seed(run_seed, test.name))
-    @given(st.data())
+    @_property(test, run_seed, max_examples)
     def prop(data: st.DataObject) -> None:
-        nonlocal examples
-        own: list[Finding] = []
-
-        def from_setup(divs: Iterable[Divergence], exchange: Exchange, steps: list[Exchange]) -> None:
-            found = record(divs, exchange, steps)
-            if test.answers_from_setup:
-                own.extend(found)
-
-        driver = _Driver(sender, account_id, from_setup)
-        try:
-            attempt: Attempt = test.scenario(driver, data)
-        except SetupFailed as exc:
-            setup_failures.append(str(exc))
-            reject()
-        except HarnessError as exc:
-            raise _Abort(exc) from None
-        prediction = attempt.prediction
-        # Re-check what was drawn (and, later, what shrinking left): the call must still
-        # break the rule under test and must not be ambiguous between different answers.
-        if prediction.ambiguous or (test.rule not in prediction.rules and not test.answers_from_setup):
-            reject()
-        nonlocal calls, calls_at_first_divergence
-        if calls_at_first_divergence is not None and calls - calls_at_first_divergence > shrink_calls:
+        if first_divergence_at and counters["calls"] - first_divergence_at[0] > shrink_calls:
             raise _BudgetSpent
-        examples += 1
-        calls += 1 + len(driver.steps)
+        example = _Example(sender, test, account_id)
         try:
-            exchange = sender.send(attempt.call)
-            outcome = check_outcome(prediction, exchange)
-            if outcome is not None and outcome.kind in _CONTROLLED_KINDS and attempt.control is not None:
-                calls += 1
-                control = sender.send(attempt.control)
-                if not control.ok:
-                    setup_failures.append(
-                        f"the target also rejects the control call ({control.error_code or control.status})"
+            try:
+                attempt = test.scenario(example, data)
+            except SetupFailed as exc:
+                why_not.append(str(exc))
+                reject()
+            prediction = sender.judge.expect(attempt.call, sender.region)
+            # Re-check what was drawn (and, later, what shrinking left): the rule under
+            # test must decide the answer, and the broken rules must agree on it.
+            decides = prediction is not None and test.rule in prediction.rules
+            if (prediction is not None and prediction.ambiguous) or not (decides or test.answers_from_setup):
+                why_not.append("the drawn call does not isolate the rule")
+                reject()
+            judged = example.send(attempt.call)
+            outcome = judged.outcome
+            if outcome is not None and attempt.control is not None:
+                judged, controlled = example.control(judged, attempt.control)
+                example.record(controlled, steps=[*example.steps, judged.exchange])
+                if judged.outcome is None:
+                    why_not.append(
+                        f"the target also rejects the control call ({controlled.exchange.error_code})"
                     )
+                    example.record(judged)
                     reject()
-        except HarnessError as exc:
-            raise _Abort(exc) from None
-        divergences = check_answer(sender.spec.service(exchange.service), exchange)
-        if outcome is not None:
-            divergences.insert(0, outcome)
-        own.extend(record(divergences, exchange, driver.steps))
-        if own:
-            if calls_at_first_divergence is None:
-                calls_at_first_divergence = calls
-            raise _signal(min(own, key=lambda f: f.id))
+            counters["examples"] += 1
+            example.record(judged)
+        finally:
+            counters["calls"] += example.calls
+        if example.own:
+            if not first_divergence_at:
+                first_divergence_at.append(counters["calls"])
+            raise _signal(min(example.own, key=lambda f: f.id))
 
     status: Status = "passed"
     reason = ""
@@ -255,24 +277,26 @@ def run_rule(
         pass  # the findings log already holds the smallest example of each finding
     except Unsatisfiable:
         status = "unchecked"
-        reason = "no draw could be exercised" + (f": {setup_failures[-1]}" if setup_failures else "")
+        reason = "no draw could exercise the rule" + (f": {why_not[-1]}" if why_not else "")
     except BaseException as exc:
-        signals = [e for e in _leaves(exc) if isinstance(e, _DivergenceSignal)]
-        others = [e for e in _leaves(exc) if not isinstance(e, _DivergenceSignal)]
-        if others:
+        leaves = list(_leaves(exc))
+        if not all(isinstance(e, _DivergenceSignal) for e in leaves):
             raise
-        for signal in signals:
+        for signal in leaves:
+            assert isinstance(signal, _DivergenceSignal)
             sender.findings.prefer_shrunk(signal.finding)
-    own_findings = [f for f in sender.findings if _is_own(test, f.divergence, True)]
+    own_findings = [f for f in sender.findings if _is_own(test, f)]
     if own_findings:
         status = "failed"
-    elif status == "passed" and examples == 0:
+    elif status == "passed" and counters["examples"] == 0:
         status = "unchecked"
-        reason = reason or "no draw reached the target"
-    return RuleRun(test, status, own_findings, reason, examples, calls, time.monotonic() - started)
-
-
-def _is_own(test: RuleTest, divergence: Divergence, _: bool) -> bool:
-    if divergence.rule != test.rule:
-        return False
-    return test.operation == "any" or divergence.operation == test.operation
+        reason = "no draw reached the target" + (f": {why_not[-1]}" if why_not else "")
+    return RuleRun(
+        test,
+        status,
+        own_findings,
+        reason,
+        counters["examples"],
+        counters["calls"],
+        time.monotonic() - started,
+    )

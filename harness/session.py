@@ -19,6 +19,8 @@ from harness.cassette import CassetteWriter
 from harness.errors import HarnessError
 from harness.exchange import Call, Exchange
 from harness.findings import Finding, FindingsLog
+from harness.judge import Judge
+from harness.model import Model
 from harness.options import RunOptions
 from harness.report import RunReport, now_iso, summary_lines, write
 from harness.runner import RuleRun, run_rule
@@ -47,6 +49,10 @@ class Session:
     def __init__(self, options: RunOptions):
         self.options = options
         self.spec = catalog.load(options.profile, options.specs_dir)
+        # Complete: the model sees every call this run makes, so a key it does not know
+        # does not exist (the emulator starts empty; on an endpoint, the run only names
+        # keys it created or random ids).
+        self.judge = Judge(self.spec, Model(complete=True))
         self.findings = FindingsLog()
         self.report = RunReport(
             target={
@@ -85,9 +91,9 @@ class Session:
     def account_id(self) -> str | None:
         return self._account_id
 
-    def send(self, call: Call) -> Exchange:
+    def send(self, call: Call, *, role: str | None = None) -> Exchange:
         transport = self._ensure_started()
-        exchange = transport.send(call)
+        exchange = transport.send(call, role=role)
         if exchange.status is None:
             # No answer at all: a dead endpoint is a harness error, not a finding; a live
             # endpoint that dropped this one request is the target's fault (a finding).

@@ -90,18 +90,18 @@ class Transport:
 
     # -- sending ----------------------------------------------------------------------
 
-    def send(self, call: Call) -> Exchange:
+    def send(self, call: Call, *, role: str | None = None) -> Exchange:
         """Send ``call`` through boto3; return the answer as it was on the wire."""
         attempt = 0
         while True:
-            exchange = self._send_once(call)
+            exchange = self._send_once(call, role)
             if not is_throttled(exchange) or attempt >= MAX_THROTTLE_RETRIES:
                 return exchange
             self.throttled += 1
             self.sleep(self.throttle_base_delay * (2**attempt))
             attempt += 1
 
-    def _send_once(self, call: Call) -> Exchange:
+    def _send_once(self, call: Call, role: str | None) -> Exchange:
         from botocore import xform_name
         from botocore.exceptions import BotoCoreError, ClientError
 
@@ -138,6 +138,7 @@ class Transport:
             raw=response["body"] if response else b"",
             at=started,
             transport_error=transport_error,
+            role=role,
         )
         if sent is not None or response is not None:
             self.calls_sent += 1

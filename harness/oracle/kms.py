@@ -247,13 +247,28 @@ VALID_TAG_RESOURCE = RULES.add(
         source="rulebook rule 32; botocore kms TagResourceRequest.Tags doc",
     )
 )
+VALID_DESCRIBE_KEY = RULES.add(
+    Rule(
+        id="kms.describe-key.valid",
+        service=SERVICE,
+        operations=("DescribeKey",),
+        title="DescribeKey of an existing key by key ID or key ARN of its Region succeeds in any key state.",
+        source="rulebook rules 14 and 38; https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html",
+    )
+)
 KEY_NOT_FOUND = RULES.add(
     Rule(
         id="kms.key-id.not-found",
         service=SERVICE,
         operations=("DescribeKey",),
-        title="A well-formed key ID that names no key is rejected with NotFoundException.",
-        source="rulebook rule 12 [REC test_get_key_does_not_exist 2025-09-08]",
+        title=(
+            "A key ID that names no key in the Region (well-formed or not, or a key ARN of another "
+            "Region) is rejected with NotFoundException."
+        ),
+        source=(
+            "rulebook rules 11-13 [REC test_get_key_invalid_uuid 2023-11-07, test_get_key_does_not_exist "
+            "2025-09-08, test_get_key_in_different_region 2025-11-10]"
+        ),
         expectation=error("NotFoundException"),
     )
 )

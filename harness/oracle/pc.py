@@ -129,6 +129,15 @@ def create_key_violations(params: Mapping[str, Any]) -> list[Violation]:
     return []
 
 
+VALID_GET_KEY = RULES.add(
+    Rule(
+        id="pc.get-key.valid",
+        service=SERVICE,
+        operations=("GetKey",),
+        title="GetKey of an existing key by its ARN succeeds.",
+        source="rulebook rule 62; botocore payment-cryptography GetKeyInput",
+    )
+)
 KEY_NOT_FOUND = RULES.add(
     Rule(
         id="pc.get-key.not-found",

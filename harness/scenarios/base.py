@@ -2,9 +2,10 @@
 
 A scenario is a function of a :class:`Driver` (which sends set-up calls and knows the
 target's regions and account) and a Hypothesis ``data`` object. It returns an
-:class:`Attempt`: the call under test and the prediction the oracle makes *for the
-call actually drawn*. The runner discards draws whose prediction is ambiguous or
-does not involve the rule under test, which is what keeps a shrunk call honest.
+:class:`Attempt`: the call under test. Scenarios never predict: the runner asks the
+reference model what the call *actually drawn* must get, and discards draws whose
+prediction is ambiguous or does not involve the rule under test, which is what keeps
+a shrunk call honest.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from typing import Any, Protocol
 from hypothesis import strategies as st
 
 from harness.exchange import Call, Exchange
-from harness.oracle.predict import Prediction
 from harness.oracle.rules import RULES
 from harness.spec.catalog import Spec
 
@@ -48,7 +48,7 @@ class Driver(Protocol):
     def account_id(self) -> str | None: ...
 
     def setup(self, call: Call) -> Exchange:
-        """Send a set-up call; its answer is checked like any other, but not predicted."""
+        """Send a set-up call; it is judged like every other call."""
         ...
 
     def require(self, call: Call) -> Mapping[str, Any]:
@@ -59,7 +59,6 @@ class Driver(Protocol):
 @dataclass(frozen=True, slots=True)
 class Attempt:
     call: Call
-    prediction: Prediction
     control: Call | None = None
     """The same call with the rule-breaking part undone. When the target rejects a call
     for a reason other than the rule, the control is rejected too; the runner then

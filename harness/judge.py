@@ -1,0 +1,76 @@
+"""The judge: an ordered stream of exchanges in, divergences out.
+
+For each exchange, the model predicts the documented answer from the request and
+what came before, the checks compare the real answer with it, and the model
+follows the answer. A live run feeds the judge from the transport; a replay feeds
+it from a cassette. Because both go through this one function, a cassette replays
+to the same findings as the run that recorded it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from harness.checks import Divergence, check_answer, check_outcome
+from harness.exchange import Call, Exchange
+from harness.model import Model
+from harness.oracle.predict import Prediction
+from harness.spec.catalog import Spec
+
+#: Outcome divergences a control call can explain: the target refused the call, and
+#: it also refuses the same call with the rule-breaking part undone, so the refusal
+#: is about something else (which the control's own judgement reports).
+CONTROLLED_KINDS = frozenset({"wrong-error", "unexpected-error"})
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    exchange: Exchange
+    prediction: Prediction | None
+    """``None`` when no documented rule decides the outcome (then only answer checks ran)."""
+    divergences: tuple[Divergence, ...]
+
+    @property
+    def outcome(self) -> Divergence | None:
+        return next((d for d in self.divergences if d.kind in _OUTCOME_KINDS), None)
+
+    def without_outcome(self) -> Judgement:
+        return replace(self, divergences=tuple(d for d in self.divergences if d.kind not in _OUTCOME_KINDS))
+
+
+_OUTCOME_KINDS = frozenset({"unexpected-success", "wrong-error", "unexpected-error", "server-error"})
+
+
+def call_of(exchange: Exchange) -> Call:
+    return Call(exchange.service, exchange.operation, exchange.request, exchange.region)
+
+
+class Judge:
+    def __init__(self, spec: Spec, model: Model | None = None):
+        self.spec = spec
+        self.model = model if model is not None else Model()
+
+    def expect(self, call: Call, region: str) -> Prediction | None:
+        """What the documentation requires of ``call`` now (nothing is recorded)."""
+        return self.model.predict(call, call.region or region)
+
+    def judge(self, exchange: Exchange) -> Judgement:
+        prediction = self.model.predict(call_of(exchange), exchange.region)
+        divergences = check_answer(self.spec.service(exchange.service), exchange)
+        if prediction is not None:
+            outcome = check_outcome(prediction, exchange)
+            if outcome is not None:
+                divergences.insert(0, outcome)
+        self.model.apply(exchange)
+        return Judgement(exchange, prediction, tuple(divergences))
+
+    def judge_control(self, judged: Judgement, control: Exchange) -> tuple[Judgement, Judgement]:
+        """Judge ``control``, sent right after ``judged`` with the rule-breaking part undone.
+
+        Returns ``judged`` (amended) and the control's own judgement.
+        """
+        own = self.judge(control)
+        outcome = judged.outcome
+        if outcome is not None and outcome.kind in CONTROLLED_KINDS and not control.ok:
+            judged = judged.without_outcome()
+        return judged, own
