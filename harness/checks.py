@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from harness.exchange import Exchange
 from harness.oracle.answers import answer_rule_id
-from harness.oracle.predict import Prediction
+from harness.oracle.predict import ABSENT, Prediction
 from harness.oracle.rules import RULES, Expectation
 from harness.spec.catalog import ServiceSpec
 
@@ -79,11 +79,14 @@ def _divergence(
     )
 
 
-def check_outcome(prediction: Prediction, exchange: Exchange) -> Divergence | None:
+def check_outcome(
+    prediction: Prediction, exchange: Exchange, spec: ServiceSpec | None = None
+) -> Divergence | None:
     """Did the call succeed or fail exactly as the rules that decide it require?
 
     The HTTP status of an error is checked by class only (4xx), because the sources
     disagree on KMS and Payment Cryptography status numbers (rulebook rules 4-5, D5, D6).
+    With a ``spec``, error codes the profile spells differently count as AWS's codes.
     """
     expected = prediction.expectation
     actual = _actual_label(exchange)
@@ -107,10 +110,35 @@ def check_outcome(prediction: Prediction, exchange: Exchange) -> Divergence | No
     if not 400 <= exchange.status < 500:
         detail = f"expected a 4xx answer, got HTTP {exchange.status}"
         return _divergence(rule, "wrong-error", exchange, expected, detail, signature)
-    if expected.outcome == "error" and exchange.error_code not in expected.errors:
+    code = spec.canonical_error(exchange.error_code) if spec is not None else exchange.error_code
+    if expected.outcome == "error" and code not in expected.errors:
         detail = f"expected {expected.label}, got {actual}"
         return _divergence(rule, "wrong-error", exchange, expected, detail, signature)
     return None
+
+
+def check_facts(prediction: Prediction, exchange: Exchange) -> list[Divergence]:
+    """A successful answer says what the model predicted (defaults, echoes, formats, state)."""
+    if not exchange.ok or not prediction.facts or not isinstance(exchange.body, dict):
+        return []
+    found = []
+    for fact in prediction.facts:
+        if fact.holds(exchange.body):
+            continue
+        value = fact.value_in(exchange.body)
+        shown = "absent" if value is ABSENT else repr(value)[:80]
+        wanted = f"matching {fact.pattern}" if fact.pattern is not None else repr(fact.expected)[:80]
+        found.append(
+            _divergence(
+                fact.rule,
+                "invariant",
+                exchange,
+                Expectation("success", detail=f"{fact.pointer} {wanted}"),
+                f"{fact.pointer} is {shown}, expected {wanted}",
+                f"{_INDEX.sub('/*', fact.pointer)}: {fact.name}",
+            )
+        )
+    return found
 
 
 _INDEX = re.compile(r"/\d+(?=/|$)")
@@ -238,7 +266,7 @@ def check_error_body(spec: ServiceSpec, exchange: Exchange) -> Divergence | None
             "__type missing",
         )
     code = exchange.error_code or ""
-    error = spec.errors.get(code)
+    error = spec.errors.get(code) or spec.errors.get(spec.canonical_error(code) or "")
     wanted = tuple(m for m in error.members) if error is not None else spec.message_members(code)
     if not wanted:
         return None

@@ -2,7 +2,9 @@
 
     python -m harness spec build      regenerate specs/ from botocore and the documents
     python -m harness spec check      exit 1 if the committed specs differ from a rebuild
+    python -m harness spec lint       report every disagreement between the documents
     python -m harness run [ARGS]      the conformance suite (pytest ARGS), from any directory
+    python -m harness replay FILE     re-check a recorded cassette offline
 
 Exit codes: 0 success, 1 findings or differences, 2 bad input or harness error (one line
 on stderr, never a traceback).
@@ -53,6 +55,18 @@ def _spec_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _spec_lint(args: argparse.Namespace) -> int:
+    from harness.spec import lint
+
+    return lint.main(args)
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from harness import replay
+
+    return replay.main(args)
+
+
 def _run(args: argparse.Namespace) -> int:
     import pytest
 
@@ -73,6 +87,17 @@ def parser() -> argparse.ArgumentParser:
         cmd = spec_sub.add_parser(name, help=text)
         cmd.add_argument("--specs", help="the specs directory (default: specs/ of this checkout)")
         cmd.set_defaults(func=func)
+    lint_cmd = spec_sub.add_parser(
+        "lint", help="write reports/spec-lint/: every disagreement of the documents"
+    )
+    lint_cmd.add_argument("--specs", help="the specs directory (default: specs/ of this checkout)")
+    lint_cmd.add_argument("--out", help="the report directory (default: reports/spec-lint/)")
+    lint_cmd.set_defaults(func=_spec_lint)
+    replay_cmd = sub.add_parser("replay", help="re-check a recorded cassette with no endpoint")
+    replay_cmd.add_argument("cassette", help="a cassette (JSON Lines, shared/contracts/cassette.schema.json)")
+    replay_cmd.add_argument("--report-dir", help="where findings.json goes (default: reports/replay/)")
+    replay_cmd.add_argument("--profile", default="aws", help="spec profile (default aws)")
+    replay_cmd.set_defaults(func=_replay)
     run = sub.add_parser("run", help="run the conformance suite; other arguments go to pytest")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER)
     run.set_defaults(func=_run)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from harness.checks import Divergence, check_answer, check_outcome
+from harness.checks import Divergence, check_answer, check_facts, check_outcome
 from harness.exchange import Call, Exchange
 from harness.model import Model
 from harness.oracle.predict import Prediction
@@ -56,11 +56,13 @@ class Judge:
 
     def judge(self, exchange: Exchange) -> Judgement:
         prediction = self.model.predict(call_of(exchange), exchange.region)
-        divergences = check_answer(self.spec.service(exchange.service), exchange)
+        service = self.spec.service(exchange.service)
+        divergences = check_answer(service, exchange)
         if prediction is not None:
-            outcome = check_outcome(prediction, exchange)
+            outcome = check_outcome(prediction, exchange, service)
             if outcome is not None:
                 divergences.insert(0, outcome)
+            divergences.extend(check_facts(prediction, exchange))
         self.model.apply(exchange)
         return Judgement(exchange, prediction, tuple(divergences))
 

@@ -62,14 +62,14 @@ class KeyRef:
 def parse_key_ref(value: Any, region: str, known: Container[str] = ()) -> KeyRef:
     """Resolve a KeyId member (key ID or key ARN) as KMS documents it (rulebook rules 8-14).
 
-    An id the target itself handed out (``known``) resolves whatever its format: the
-    format of ids is an answer rule of its own, and the model must follow the target's
-    keys to judge what comes next.
+    An id or ARN the target itself handed out (``known``; a mapping sends ARNs to key
+    ids) resolves whatever its format: the format of ids and ARNs is an answer rule of
+    its own, and the model must follow the target's keys to judge what comes next.
     """
     if not isinstance(value, str):
         return KeyRef(None, malformed=True)
     if value in known:
-        return KeyRef(value)
+        return KeyRef(known[value] if isinstance(known, Mapping) else value)
     arn = _KEY_ARN.match(value)
     if arn:
         return KeyRef(arn["id"], region_mismatch=arn["region"] != region)
@@ -88,10 +88,26 @@ class KmsModel:
         return self.keys.get((region, key_id)) if key_id else None
 
     def ref(self, value: Any, region: str) -> KeyRef:
-        return parse_key_ref(value, region, self._ids)
+        ref = parse_key_ref(value, region, self._names.get(region, {}))
+        if ref.key_id is None and isinstance(value, str):
+            for names in self._names.values():
+                if names.get(value, value) != value:
+                    # An ARN the target gave for a key of another Region (rule 13). A plain
+                    # key id of another Region is not a mismatch: it may exist here too.
+                    return KeyRef(None, region_mismatch=True)
+        return ref
 
     def __post_init__(self) -> None:
-        self._ids: set[str] = {key_id for _, key_id in self.keys}
+        # Per Region: every id and ARN the target handed out -> the key id.
+        self._names: dict[str, dict[str, str]] = {}
+        for (region, key_id), key in self.keys.items():
+            self._remember(region, key_id, key.arn)
+
+    def _remember(self, region: str, key_id: str, arn: str) -> None:
+        names = self._names.setdefault(region, {})
+        names[key_id] = key_id
+        if arn:
+            names[arn] = key_id
 
     # -- prediction -------------------------------------------------------------------
 
@@ -112,7 +128,8 @@ class KmsModel:
         return None  # mid-history: the key may exist; the answer will tell
 
     def _predict_CreateKey(self, params: Mapping[str, Any], region: str) -> Prediction:
-        return predict(oracle.VALID_CREATE_KEY.id, oracle.create_key_violations(params, region=region))
+        prediction = predict(oracle.VALID_CREATE_KEY.id, oracle.create_key_violations(params, region=region))
+        return prediction.with_facts(oracle.create_key_facts(params, region=region))
 
     def _predict_DescribeKey(self, params: Mapping[str, Any], region: str) -> Prediction | None:
         ref = self.ref(params.get("KeyId"), region)
@@ -138,7 +155,15 @@ class KmsModel:
             return None  # primary-key and key-state rules: issue 4
         if target == region or target in key.replica_regions:
             return None  # same-Region and existing-replica rules: issue 4
-        return predict(oracle.VALID_REPLICATE_KEY.id, oracle.replicate_key_violations(params))
+        primary = {
+            "KeyId": key.key_id,
+            "Arn": key.arn,
+            "KeySpec": key.key_spec,
+            "KeyUsage": key.key_usage,
+            "Origin": key.origin,
+        }
+        prediction = predict(oracle.VALID_REPLICATE_KEY.id, oracle.replicate_key_violations(params))
+        return prediction.with_facts(oracle.replicate_key_facts(params, primary=primary, region=region))
 
     # -- following answers ------------------------------------------------------------
 
@@ -158,7 +183,7 @@ class KmsModel:
         if key is None:
             key = KmsKey(key_id=key_id, arn=str(metadata.get("Arn") or ""), region=region)
             self.keys[(region, key_id)] = key
-            self._ids.add(key_id)
+            self._remember(region, key_id, key.arn)
         for attr, member in (
             ("key_spec", "KeySpec"),
             ("key_usage", "KeyUsage"),

@@ -5,4 +5,4 @@ Importing the package registers every rule in :data:`harness.oracle.rules.RULES`
 
 from __future__ import annotations
 
-from harness.oracle import answers, kms, pc  # noqa: F401 - registers the rules
+from harness.oracle import answers, kms, kms_states, pc, pc_states  # noqa: F401 - registers the rules

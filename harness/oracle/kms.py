@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from harness.oracle.predict import Violation
+from harness.oracle.predict import Fact, Violation
 from harness.oracle.rules import RULES, Rule, error
 
 SERVICE = "kms"
@@ -227,6 +227,19 @@ def tag_violations(
 def create_key_violations(params: Mapping[str, Any], *, region: str) -> list[Violation]:
     """The documented rules a CreateKey request breaks."""
     return tag_violations(params.get("Tags"), operation="CreateKey")
+
+
+def create_key_facts(params: Mapping[str, Any], *, region: str) -> list[Fact]:
+    """What a successful CreateKey answer must say about the key it made (issue 4 fills this)."""
+    return []
+
+
+def replicate_key_facts(params: Mapping[str, Any], *, primary: Mapping[str, Any], region: str) -> list[Fact]:
+    """What a successful ReplicateKey answer must say (issue 4 fills this).
+
+    ``primary`` holds the primary's documented facts: KeyId, Arn, KeySpec, KeyUsage, Origin.
+    """
+    return []
 
 
 def replicate_key_violations(params: Mapping[str, Any]) -> list[Violation]:

@@ -2,10 +2,50 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from harness.oracle.rules import RULES, SUCCESS, Expectation
+
+#: Marks a member that must be absent from the answer.
+ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "ABSENT"})()
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """Something a successful answer must say, with the rule that says so.
+
+    Exactly one of ``expected`` (a value, or :data:`ABSENT`) and ``pattern`` (a regular
+    expression the string at ``pointer`` must match) is used.
+    """
+
+    rule: str
+    pointer: str
+    """JSON pointer into the answer body, e.g. ``/KeyMetadata/KeyUsage``."""
+    name: str
+    """A stable label of what is checked (e.g. ``default``, ``echo``, ``format``): part of
+    the finding's signature, so it never contains drawn data."""
+    expected: Any = None
+    pattern: str | None = None
+
+    def value_in(self, body: Any) -> Any:
+        node = body
+        for part in (p for p in self.pointer.split("/") if p):
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                return ABSENT
+        return node
+
+    def holds(self, body: Any) -> bool:
+        value = self.value_in(body)
+        if self.pattern is not None:
+            return isinstance(value, str) and re.fullmatch(self.pattern, value) is not None
+        return bool(value == self.expected)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +72,17 @@ class Prediction:
     ambiguous: bool = False
     """True when broken rules require different answers and no source says which wins:
     the prediction then accepts any of them, and generators discard such requests."""
+    facts: tuple[Fact, ...] = ()
+    """What a successful answer must say (checked only when the call succeeded)."""
 
     @property
     def rule(self) -> str:
         return self.rules[0]
+
+    def with_facts(self, facts: Iterable[Fact]) -> Prediction:
+        if self.expectation.outcome != "success":
+            return self
+        return replace(self, facts=(*self.facts, *facts))
 
 
 def predict(valid_rule: str | None, violations: Iterable[Violation]) -> Prediction:

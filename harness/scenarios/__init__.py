@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from harness.oracle.answers import answer_rule_id
-from harness.scenarios import kms, pc
+from harness.scenarios import kms, kms_states, pc, pc_states  # noqa: F401 - registers scenarios
 from harness.scenarios.base import SCENARIOS, Attempt, Driver, RuleTest, Scenario, SetupFailed
 
 

@@ -69,6 +69,16 @@ class ServiceSpec:
     errors: Mapping[str, ErrorSpec]
     common_errors: tuple[str, ...]
     source: str
+    error_aliases: Mapping[str, str] = field(default_factory=dict)
+    """Error codes a profile spells differently from AWS, mapped to AWS's spelling (e.g. the
+    vendor pages' ``KMSNotFoundException`` -> ``NotFoundException``). The oracle names AWS's
+    codes; a profile's aliases let its own spellings count as the same answer."""
+
+    def canonical_error(self, code: str | None) -> str | None:
+        """``code`` in AWS's spelling (the oracle's), whatever this profile calls it."""
+        if code is None:
+            return None
+        return self.error_aliases.get(code, code)
 
     def operation(self, name: str) -> OperationSpec:
         try:
@@ -171,6 +181,7 @@ def _load_service(profile_dir: Path, service_dir: Path) -> ServiceSpec:
             errors=MappingProxyType(errors),
             common_errors=tuple(doc["commonErrors"]["codes"]),
             source=doc["x-source"],
+            error_aliases=MappingProxyType(dict(doc.get("errorAliases") or {})),
         )
     except (KeyError, TypeError) as exc:
         raise SpecError(f"spec file {service_dir / 'service.json'} lacks {exc}") from None
