@@ -1,8 +1,14 @@
 """``python -m harness spec build``: regenerate ``specs/`` from its sources.
 
-The build is a pure function from (botocore's models, the documented facts the
-project encodes) to a set of files; :func:`render` returns them as text so a test
-can compare the committed tree with a fresh rebuild byte for byte.
+The build is a pure function from (botocore's models, the seed pages' elements, the
+documented facts the project encodes) to a set of files; :func:`render` returns them as
+text so a test can compare the committed tree with a fresh rebuild byte for byte:
+
+- ``aws/<service>/``: AWS's documented API, from botocore plus the cross-field
+  constraints of :mod:`harness.spec.constraints`;
+- ``documented/<service>/``: the vendor pages' API (:mod:`harness.spec.documented`);
+- ``sources/seed-elements.json``: what the seed pages document
+  (:mod:`harness.spec.seeds`), re-extracted when the pages are present, else carried over.
 """
 
 from __future__ import annotations
@@ -14,12 +20,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from harness.spec import constraints, seeds
+from harness.spec.seeds import SeedSet
 from harness.spec.shapes import SchemaBuilder, summary
 from harness.spec.sources import SERVICES, ServiceSource, botocore_model, botocore_version
 
-#: Errors every AWS JSON API may return although no operation models them. Source:
-#: https://docs.aws.amazon.com/kms/latest/APIReference/CommonErrors.html and, for KMS
-#: ValidationException, the recorded answers in rulebook rule 6.
+#: Errors every AWS JSON API may return although no operation models them. Source: the
+#: service's CommonErrors page and, for KMS ValidationException, the recorded answers in
+#: rulebook rule 6.
 COMMON_ERRORS: dict[str, tuple[str, ...]] = {
     "kms": (
         "AccessDeniedException",
@@ -44,50 +52,86 @@ COMMON_ERRORS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-COMMON_ERRORS_SOURCE = "https://docs.aws.amazon.com/kms/latest/APIReference/CommonErrors.html"
+#: The message member of an error no shape models: lower-case on KMS (recorded
+#: ValidationException bodies, rulebook rules 3 and 6), capitalised on Payment Cryptography,
+#: whose modelled errors all spell it so (rulebook rule 3).
+UNMODELLED_MESSAGE = {"kms": "message", "payment-cryptography": "Message"}
 
 PROFILE = "aws"
 
+Files = dict[str, dict[str, Any]]
+"""One service's spec files: file name -> JSON document."""
 
-def _dump(data: Any) -> str:
+
+def common_errors_source(source: ServiceSource) -> str:
+    return f"{source.doc_base}CommonErrors.html"
+
+
+def dump(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def _error_entry(source: ServiceSource, model: dict[str, Any], code: str) -> dict[str, Any]:
-    shape = model["shapes"][code]
-    members = list(shape["members"])
-    body_schema: dict[str, Any] = {
+def error_body(members: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """An error's wire body: ``__type`` plus its members; other members allowed."""
+    return {
         "type": "object",
         "required": ["__type"],
-        "properties": {"__type": {"type": "string"}},
+        "properties": {"__type": {"type": "string"}, **members},
     }
+
+
+def error_entry(source: ServiceSource, model: dict[str, Any], code: str) -> dict[str, Any]:
+    shape = model["shapes"][code]
     builder = SchemaBuilder(source, model, "response")
-    for member in members:
-        body_schema["properties"][member] = builder.shape_schema(shape["members"][member]["shape"])
-    entry: dict[str, Any] = {
+    members = {name: builder.shape_schema(m["shape"]) for name, m in shape["members"].items()}
+    return {
         "fault": "server" if shape.get("fault") else "client",
-        "members": members,
+        "members": list(members),
         "description": summary(shape.get("documentation")),
         "x-source": source.model_citation(code),
-        "body": body_schema,
+        "body": error_body(members),
     }
-    return entry
 
 
-def _service_files(source: ServiceSource) -> dict[str, str]:
+def _unmodelled_error_entry(source: ServiceSource, code: str) -> dict[str, Any]:
+    message = UNMODELLED_MESSAGE[source.name]
+    return {
+        "fault": "client",
+        "members": [message],
+        "description": "A common error of every AWS JSON API; no botocore shape models it.",
+        "x-source": f"{common_errors_source(source)}; message member: rulebook rules 3 and 6",
+        "body": error_body({message: {"type": "string"}}),
+    }
+
+
+def _headers(source: ServiceSource, meta: dict[str, Any], operation: str) -> dict[str, Any]:
+    citation = f"botocore {source.name}/{source.api_version} metadata"
+    return {
+        "Content-Type": {
+            "value": f"application/x-amz-json-{meta['jsonVersion']}",
+            "x-source": f"{citation} jsonVersion",
+        },
+        "X-Amz-Target": {
+            "value": f"{meta['targetPrefix']}.{operation}",
+            "x-source": f"{citation} targetPrefix",
+        },
+    }
+
+
+def aws_files(source: ServiceSource) -> Files:
+    """The ``aws`` profile of one service: file name -> document."""
     model = botocore_model(source.name)
     meta = model["metadata"]
     requests = SchemaBuilder(source, model, "request")
     responses = SchemaBuilder(source, model, "response")
-    files: dict[str, str] = {}
+    files: Files = {}
     operations: dict[str, Any] = {}
     error_codes: set[str] = set()
     for op_name in source.operations:
         op = model["operations"][op_name]
         input_shape = op["input"]["shape"]
-        files[f"{op_name}.request.json"] = _dump(
-            requests.operation_schema(input_shape, f"{source.name} {op_name} request body")
-        )
+        request = requests.operation_schema(input_shape, f"{source.name} {op_name} request body")
+        files[f"{op_name}.request.json"] = constraints.apply(source.name, op_name, request)
         output = op.get("output")
         response_file: str | None = None
         # An operation without an output shape, or with an empty one, answers with an
@@ -95,14 +139,15 @@ def _service_files(source: ServiceSource) -> dict[str, str]:
         # 200 response with an empty HTTP body", e.g. API_EnableKey.html).
         if output and model["shapes"][output["shape"]]["members"]:
             response_file = f"{op_name}.response.json"
-            files[response_file] = _dump(
-                responses.operation_schema(output["shape"], f"{source.name} {op_name} response body")
+            files[response_file] = responses.operation_schema(
+                output["shape"], f"{source.name} {op_name} response body"
             )
         errors = [e["shape"] for e in op.get("errors", [])]
         error_codes.update(errors)
         operations[op_name] = {
             "doc": source.doc_url(op_name),
             "x-source": source.model_citation(op_name),
+            "headers": _headers(source, meta, op_name),
             "request": f"{op_name}.request.json",
             "response": response_file,
             "emptyResponse": response_file is None,
@@ -110,10 +155,12 @@ def _service_files(source: ServiceSource) -> dict[str, str]:
         }
     common = COMMON_ERRORS[source.name]
     errors_out = {
-        code: _error_entry(source, model, code)
-        for code in sorted(error_codes | {c for c in common if c in model["shapes"]})
+        code: error_entry(source, model, code)
+        if code in model["shapes"]
+        else _unmodelled_error_entry(source, code)
+        for code in sorted(error_codes | set(common))
     }
-    service_doc = {
+    files["service.json"] = {
         "service": source.name,
         "profile": PROFILE,
         "x-source": f"botocore {botocore_version()} {source.name}/{source.api_version} service-2",
@@ -126,23 +173,36 @@ def _service_files(source: ServiceSource) -> dict[str, str]:
         },
         "operations": operations,
         "errors": errors_out,
-        "commonErrors": {"codes": list(common), "x-source": COMMON_ERRORS_SOURCE},
+        "commonErrors": {"codes": list(common), "x-source": common_errors_source(source)},
     }
-    files["service.json"] = _dump(service_doc)
     return files
 
 
-def render() -> dict[str, str]:
-    """Every file of ``specs/``, keyed by its path relative to ``specs/``."""
+def render_profiles(seed_set: SeedSet) -> dict[str, dict[str, Files]]:
+    """profile -> service -> files, as documents (before they are written as text)."""
+    from harness.spec import documented
+
+    aws = {source.name: aws_files(source) for source in SERVICES.values()}
+    return {PROFILE: aws, documented.PROFILE: documented.build(aws, seed_set)}
+
+
+def render(seed_set: SeedSet | None = None) -> dict[str, str]:
+    """Every file of ``specs/``, keyed by its path relative to ``specs/``.
+
+    ``seed_set`` defaults to :func:`harness.spec.seeds.current`: the pages re-extracted when
+    they are present, else the committed ``specs/sources/seed-elements.json``."""
+    seed_set = seed_set or seeds.current()
     files: dict[str, str] = {}
-    for source in SERVICES.values():
-        for name, text in _service_files(source).items():
-            files[f"{PROFILE}/{source.name}/{name}"] = text
+    for profile, services in render_profiles(seed_set).items():
+        for service, docs in services.items():
+            for name, doc in docs.items():
+                files[f"{profile}/{service}/{name}"] = dump(doc)
+    files[seeds.SOURCES_FILE] = seeds.dumps(seed_set)
     return dict(sorted(files.items()))
 
 
 def write(specs_dir: Path, files: dict[str, str]) -> None:
-    """Replace the generated profile trees under ``specs_dir`` with ``files``, all or nothing."""
+    """Replace the generated trees under ``specs_dir`` with ``files``, all or nothing."""
     specs_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".spec-build-", dir=specs_dir))
     try:

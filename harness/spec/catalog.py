@@ -74,6 +74,37 @@ class ServiceSpec:
     vendor pages' ``KMSNotFoundException`` -> ``NotFoundException``). The oracle names AWS's
     codes; a profile's aliases let its own spellings count as the same answer."""
 
+    member_aliases: Mapping[str, str] = field(default_factory=dict)
+    """Member names a profile spells differently, mapped to AWS's (``QAccountId`` ->
+    ``AWSAccountId``); the profile's schemas accept both spellings."""
+    value_aliases: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Per member name, enum values a profile spells differently, mapped to AWS's
+    (``KeyState``: ``ENABLED`` -> ``Enabled``); the profile's schemas accept both."""
+
+    def canonical_value(self, member: str, value: object) -> object:
+        """``value`` of ``member`` in AWS's spelling, whatever this profile calls it."""
+        if isinstance(value, str):
+            return self.value_aliases.get(member, {}).get(value, value)
+        return value
+
+    def canonical_body(self, body: Any) -> Any:
+        """``body`` with every member name and enum value in AWS's spelling.
+
+        The model and the facts speak AWS; a profile's schemas accept its own spellings.
+        Judging through this view lets one oracle serve every profile.
+        """
+        if not self.member_aliases and not self.value_aliases:
+            return body
+        if isinstance(body, list):
+            return [self.canonical_body(item) for item in body]
+        if not isinstance(body, dict):
+            return body
+        out: dict[str, Any] = {}
+        for name, value in body.items():
+            canonical = self.member_aliases.get(name, name)
+            out[canonical] = self.canonical_value(canonical, self.canonical_body(value))
+        return out
+
     def canonical_error(self, code: str | None) -> str | None:
         """``code`` in AWS's spelling (the oracle's), whatever this profile calls it."""
         if code is None:
@@ -182,6 +213,10 @@ def _load_service(profile_dir: Path, service_dir: Path) -> ServiceSpec:
             common_errors=tuple(doc["commonErrors"]["codes"]),
             source=doc["x-source"],
             error_aliases=MappingProxyType(dict(doc.get("errorAliases") or {})),
+            member_aliases=MappingProxyType(dict(doc.get("memberAliases") or {})),
+            value_aliases=MappingProxyType(
+                {k: MappingProxyType(dict(v)) for k, v in (doc.get("valueAliases") or {}).items()}
+            ),
         )
     except (KeyError, TypeError) as exc:
         raise SpecError(f"spec file {service_dir / 'service.json'} lacks {exc}") from None
