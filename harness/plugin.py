@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from harness.options import RunOptions
     from harness.scenarios.base import RuleTest
     from harness.session import RunResult, Session
+    from harness.stateful import StatefulTest
 
 SUITE_DIR = Path(__file__).resolve().parent / "suite"
 _STATE_KEY = pytest.StashKey["ConformanceState"]()
@@ -258,6 +259,28 @@ class Conformance:
         listing = "\n".join(f"  {f.id}: {f.divergence.detail}" for f in (new or run.findings))
         if new:
             pytest.fail(f"{len(new)} new divergence(s) from {test.rule}:\n{listing}", pytrace=False)
+        pytest.xfail(f"known divergence(s) in the baseline:\n{listing}")
+
+    def check_stateful(self, test: StatefulTest) -> None:
+        """Run a stateful machine (harness.stateful) and give its verdict as :meth:`check` does."""
+        __tracebackhide__ = True
+        state = self._state
+        try:
+            session = state.get_session()
+            run = session.run_stateful(test)
+        except HarnessError as exc:
+            state.error = str(exc)
+            if state.session is not None:
+                state.session.abort()
+            pytest.exit(f"harness: error: {exc}", returncode=EXIT_HARNESS_ERROR)
+        if run.status == "unchecked":
+            pytest.skip(f"stateful {test.name} could not be exercised: {run.reason}")
+        if run.status == "passed":
+            return
+        new = [f for f in run.findings if session.classify(f) == "new"]
+        listing = "\n".join(f"  {f.id}: {f.divergence.detail}" for f in (new or run.findings))
+        if new:
+            pytest.fail(f"{len(new)} new sequence divergence(s) ({test.name}):\n{listing}", pytrace=False)
         pytest.xfail(f"known divergence(s) in the baseline:\n{listing}")
 
 

@@ -93,6 +93,8 @@ def _expr(value: Any, names: Mapping[str, str]) -> str:
 def _assertion(finding: Finding, profile: str) -> str:
     d = finding.divergence
     exp = d.expected
+    if d.kind == "invariant":
+        return _judged_assertion(finding, profile)
     if d.kind == "response-schema":
         # The spec's own validator: the same check the harness ran.
         return (
@@ -161,3 +163,44 @@ def _call_line(exchange: Exchange, names: Mapping[str, str], var: str, request: 
 
 def attach(finding: Finding, *, endpoint: str, profile: str = "aws") -> Finding:
     return replace(finding, reproduce=script(finding, endpoint=endpoint, profile=profile))
+
+
+def _step_names(finding: Finding) -> list[tuple[str, Exchange, Any]]:
+    """(variable, exchange, request) of each call of the script, ids wired as :func:`script` does."""
+    names: dict[str, str] = {}
+    out: list[tuple[str, Exchange, Any]] = []
+    for index, step in enumerate(finding.steps, start=1):
+        out.append((f"step{index}", step, _expr(step.request, names)))
+        for value in _ids_in(step.body):
+            if value not in names:
+                names[value] = f"step{index}{_path_to(step.body, value)}"
+    out.append(("final", finding.exchange, _expr(finding.request, names)))
+    return out
+
+
+def _judged_assertion(finding: Finding, profile: str) -> str:
+    """For a fact the model predicted (kind ``invariant``): judge every answer again, in order.
+
+    Such a fact depends on what came before (a state, a description, the tags a key was
+    given), so the script feeds each step's answer to the harness's own judge and reference
+    model, as the run did, and asserts that the final answer no longer shows the divergence.
+    """
+    d = finding.divergence
+    calls = ",\n".join(
+        f"    ({exchange.service!r}, {exchange.region!r}, {exchange.operation!r}, {request}, {var})"
+        for var, exchange, request in _step_names(finding)
+    )
+    return (
+        "from harness.exchange import Exchange\n"
+        "from harness.judge import Judge\n"
+        "from harness.model import Model\n"
+        "from harness.spec.catalog import load\n"
+        f"judge = Judge(load({profile!r}), Model(complete=True))\n"
+        f"ANSWERS = [\n{calls},\n]\n"
+        "for service, region, operation, params, (status_, ctype_, body_) in ANSWERS:\n"
+        "    raw = json.dumps(body_).encode() if body_ is not None else b''\n"
+        "    judged = judge.judge(Exchange.from_wire(service=service, operation=operation, region=region,\n"
+        "        request=params, status=status_, headers={'content-type': ctype_ or ''}, raw=raw))\n"
+        "seen = {(x.rule, x.signature) for x in judged.divergences}\n"
+        f"assert ({d.rule!r}, {d.signature!r}) not in seen, {d.detail!r}"
+    )

@@ -26,8 +26,9 @@ from harness.report import RunReport, now_iso, summary_lines, write
 from harness.runner import RuleRun, run_rule
 from harness.scenarios.base import RuleTest
 from harness.spec import catalog
+from harness.stateful import StatefulRun, StatefulTest, run_stateful
 from harness.targets import ActiveTarget, activate, check_reachable
-from harness.transport import Transport
+from harness.transport import RawRequest, Transport
 
 
 @dataclass(frozen=True)
@@ -66,11 +67,16 @@ class Session:
             profile=options.profile,
         )
         self.runs: dict[str, RuleRun] = {}
+        self.coverage_done: set[str] = set()
         self.target: ActiveTarget | None = None
         self.transport: Transport | None = None
         self._stack = ExitStack()
         self._log_dir = Path(tempfile.mkdtemp(prefix="harness-target-"))
-        self._cassette = CassetteWriter(options.report_dir / "cassette.jsonl")
+        # The first exchange is marked as the start of a complete history, so a replay of
+        # this cassette judges it with a complete model too, exactly as this run does.
+        self._cassette = CassetteWriter(
+            options.report_dir / "cassette.jsonl", history_start=self.judge.model.complete
+        )
         self._account_id: str | None = None
         self.closed = False
         self.selected_rules: frozenset[str] | None = None
@@ -101,6 +107,16 @@ class Session:
         self._learn(exchange)
         return exchange
 
+    def send_raw(self, request: RawRequest) -> Exchange:
+        """Send a hand-built request (wire-level and auth cases), signed by botocore's SigV4."""
+        transport = self._ensure_started()
+        signing_name = self.spec.service(request.service).signing_name
+        exchange = transport.send_raw(request, signing_name=signing_name)
+        if exchange.status is None:
+            check_reachable(transport.endpoint_for(request.service))
+        self._learn(exchange)
+        return exchange
+
     # -- lifecycle --------------------------------------------------------------------
 
     def _ensure_started(self) -> Transport:
@@ -127,8 +143,10 @@ class Session:
 
     def _learn(self, exchange: Exchange) -> None:
         if self._account_id is None and exchange.ok and isinstance(exchange.body, dict):
+            # Read in AWS's spelling, whatever the profile calls the account member.
+            body = self.spec.service(exchange.service).canonical_body(exchange.body)
             for member in ("KeyMetadata", "ReplicaKeyMetadata"):
-                meta = exchange.body.get(member)
+                meta = body.get(member)
                 if isinstance(meta, dict) and isinstance(meta.get("AWSAccountId"), str):
                     self._account_id = meta["AWSAccountId"]
                     return
@@ -156,6 +174,16 @@ class Session:
             self.report.rules[test.rule] = "unchecked"
             self.report.unchecked[test.rule] = run.reason
         return run
+
+    def run_stateful(self, test: StatefulTest) -> StatefulRun:
+        """Run a stateful machine (harness.stateful); its findings join the run's like any other."""
+        return run_stateful(
+            self,
+            test,
+            run_seed=self.options.seed,
+            max_examples=self.options.examples,
+            shrink_calls=self.options.shrink_calls,
+        )
 
     def classify(self, finding: Finding) -> str:
         return "known" if self.options.baseline.knows(finding.id) else "new"

@@ -29,6 +29,7 @@ class Model:
         return self.pc.predict(call, region)
 
     def apply(self, exchange: Exchange) -> None:
+        """Follow the answer of ``exchange`` (called after its prediction was checked)."""
         if exchange.service == "kms":
             self.kms.apply(exchange)
         else:
