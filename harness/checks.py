@@ -11,10 +11,11 @@ that happened to be drawn. Finding ids are made from it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from harness.exchange import Exchange
+from harness.oracle import metadata
 from harness.oracle.answers import answer_rule_id
 from harness.oracle.predict import ABSENT, Prediction
 from harness.oracle.rules import RULES, Expectation
@@ -106,7 +107,9 @@ def check_outcome(
         return _divergence(rule, "unexpected-error", exchange, expected, detail, signature)
     if exchange.ok:
         detail = f"expected {expected.label} (HTTP 4xx), got HTTP {exchange.status} success"
-        return _divergence(rule, "unexpected-success", exchange, expected, detail, signature)
+        # A request the service should not authenticate but served is an auth finding.
+        kind: Kind = "auth" if rule in RULES and "auth" in RULES[rule].tags else "unexpected-success"
+        return _divergence(rule, kind, exchange, expected, detail, signature)
     if not 400 <= exchange.status < 500:
         detail = f"expected a 4xx answer, got HTTP {exchange.status}"
         return _divergence(rule, "wrong-error", exchange, expected, detail, signature)
@@ -123,9 +126,9 @@ def check_facts(prediction: Prediction, exchange: Exchange) -> list[Divergence]:
         return []
     found = []
     for fact in prediction.facts:
-        if fact.holds(exchange.body):
-            continue
         value = fact.value_in(exchange.body)
+        if value is None or fact.holds(exchange.body):
+            continue  # a null is the response-schema rule's finding: one fault, one finding
         shown = "absent" if value is ABSENT else repr(value)[:80]
         wanted = f"matching {fact.pattern}" if fact.pattern is not None else repr(fact.expected)[:80]
         found.append(
@@ -284,9 +287,51 @@ def check_error_body(spec: ServiceSpec, exchange: Exchange) -> Divergence | None
     )
 
 
+def check_key_metadata(exchange: Exchange, *, aws_formats: bool = True) -> list[Divergence]:
+    """Every KeyMetadata in a successful KMS answer agrees with itself (harness.oracle.metadata).
+
+    ``exchange`` is the canonical view (AWS's member names and values). ``aws_formats``
+    False leaves out the rules about AWS's own id and ARN formats, for a profile that
+    documents other ones (its schemas check those).
+    """
+    if exchange.service != "kms" or not exchange.ok or not isinstance(exchange.body, dict):
+        return []
+    found = []
+    replica_region = exchange.request.get("ReplicaRegion")
+    for member, region in (("KeyMetadata", exchange.region), ("ReplicaKeyMetadata", replica_region)):
+        meta = exchange.body.get(member)
+        if not isinstance(meta, dict) or not isinstance(region, str):
+            continue
+        for problem in metadata.problems(meta, pointer=f"/{member}", region=region):
+            if not aws_formats and problem.rule in metadata.AWS_FORMAT_RULES:
+                continue
+            found.append(
+                _divergence(
+                    problem.rule,
+                    "invariant",
+                    exchange,
+                    Expectation("success", detail=RULES[problem.rule].title),
+                    f"{problem.pointer}: {problem.detail}",
+                    f"{problem.pointer}: {problem.name}",
+                )
+            )
+    return found
+
+
+def canonical(spec: ServiceSpec, exchange: Exchange) -> Exchange:
+    """The exchange with its answer in AWS's spelling (see ServiceSpec.canonical_body)."""
+    body = spec.canonical_body(exchange.body)
+    return exchange if body is exchange.body else replace(exchange, body=body)
+
+
 def check_answer(spec: ServiceSpec, exchange: Exchange) -> list[Divergence]:
-    """Every check that applies to any answer of the service, whatever was expected."""
+    """Every check that applies to any answer of the service, whatever was expected.
+
+    The wire checks read the raw answer against the profile's own schemas; the rules about
+    what the answer says read its canonical view.
+    """
     found = list(check_response_schema(spec, exchange))
+    found.extend(check_key_metadata(canonical(spec, exchange), aws_formats=spec.profile == "aws"))
     for single in (check_content_type(spec, exchange), check_error_body(spec, exchange)):
         if single is not None:
             found.append(single)

@@ -97,6 +97,10 @@ def parser() -> argparse.ArgumentParser:
     replay_cmd.add_argument("cassette", help="a cassette (JSON Lines, shared/contracts/cassette.schema.json)")
     replay_cmd.add_argument("--report-dir", help="where findings.json goes (default: reports/replay/)")
     replay_cmd.add_argument("--profile", default="aws", help="spec profile (default aws)")
+    replay_cmd.add_argument(
+        "--rules-from",
+        help="judge only the rules a findings.json checked (its summary.rules), e.g. a -k run's",
+    )
     replay_cmd.set_defaults(func=_replay)
     run = sub.add_parser("run", help="run the conformance suite; other arguments go to pytest")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER)

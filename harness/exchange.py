@@ -68,6 +68,14 @@ class Exchange:
     at: float | None = None
     role: str | None = None
     """``"control"`` for a control call (see :class:`harness.scenarios.base.Attempt`)."""
+    history_start: bool = False
+    """The run that recorded this exchange judged it with an empty, complete model: no
+    call before it can matter to what comes after (a fresh target, or a run that names
+    only keys it created). Replay starts a complete model here; see :mod:`harness.replay`."""
+    wire: Mapping[str, Any] | None = None
+    """For a request sent raw, outside boto3 (wire-level and auth cases): what was unusual
+    about it -- ``target`` (X-Amz-Target or None), ``content_type``, ``auth`` (sigv4,
+    unsigned, bad-signature) and ``body`` (the raw text when it was not a JSON object)."""
 
     @classmethod
     def from_wire(
@@ -160,6 +168,14 @@ class Exchange:
             # An extension of the cassette contract (extra members are allowed): a control
             # call, which replay must judge as the live run did.
             line["role"] = self.role
+        if self.wire is not None:
+            # Extension member: a raw request's headers and body, which replay needs to
+            # judge it (the request member only holds a JSON object body).
+            line["wire"] = dict(self.wire)
+        if self.history_start:
+            # Another extension member: replay may treat an unknown key as absent from here
+            # on. A cassette cut from the middle of a run lacks it, so its replay does not.
+            line["history"] = "start"
         return line
 
     @classmethod
@@ -194,6 +210,8 @@ class Exchange:
             transport_error=line.get("transport_error"),
             at=line.get("at") if isinstance(line.get("at"), int | float) else None,
             role=line.get("role") if isinstance(line.get("role"), str) else None,
+            history_start=line.get("history") == "start",
+            wire=line.get("wire") if isinstance(line.get("wire"), dict) else None,
         )
 
 

@@ -9,12 +9,16 @@ to the same findings as the run that recorded it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
-from harness.checks import Divergence, check_answer, check_facts, check_outcome
+from harness.checks import Divergence, canonical, check_answer, check_facts, check_outcome
 from harness.exchange import Call, Exchange
 from harness.model import Model
-from harness.oracle.predict import Prediction
+from harness.oracle.constraints import constraint_violations
+from harness.oracle.predict import Prediction, predict
+from harness.oracle.wire import predict_wire
 from harness.spec.catalog import Spec
 
 #: Outcome divergences a control call can explain: the target refused the call, and
@@ -50,20 +54,41 @@ class Judge:
         self.spec = spec
         self.model = model if model is not None else Model()
 
-    def expect(self, call: Call, region: str) -> Prediction | None:
+    def expect(self, call: Call, region: str, wire: Mapping[str, Any] | None = None) -> Prediction | None:
         """What the documentation requires of ``call`` now (nothing is recorded)."""
-        return self.model.predict(call, call.region or region)
+        return self._predict(call, call.region or region, wire)
+
+    def _predict(self, call: Call, region: str, wire: Mapping[str, Any] | None = None) -> Prediction | None:
+        """The model's prediction, overruled by the request's member constraints.
+
+        A raw request that is not a well-formed, signed call is judged by the wire rules
+        alone. A member constraint (length, enum, ...) is independent of state; when the
+        state would also make the call fail, for another reason, the docs do not say which
+        check runs first, so the prediction is ambiguous (harness.oracle.predict).
+        """
+        malformed = predict_wire(call.service, wire)
+        if malformed is not None:
+            return malformed
+        state = self.model.predict(call, region)
+        broken = constraint_violations(call.service, call.operation, call.params)
+        if not broken:
+            return state
+        if state is None or state.expectation.outcome == "success":
+            return predict(None, broken)
+        return predict(None, [*broken, *state.violations])
 
     def judge(self, exchange: Exchange) -> Judgement:
-        prediction = self.model.predict(call_of(exchange), exchange.region)
+        prediction = self._predict(call_of(exchange), exchange.region, exchange.wire)
         service = self.spec.service(exchange.service)
         divergences = check_answer(service, exchange)
+        # The model and the facts speak AWS: they read the answer in AWS's spelling.
+        aws_view = canonical(service, exchange)
         if prediction is not None:
             outcome = check_outcome(prediction, exchange, service)
             if outcome is not None:
                 divergences.insert(0, outcome)
-            divergences.extend(check_facts(prediction, exchange))
-        self.model.apply(exchange)
+            divergences.extend(check_facts(prediction, aws_view))
+        self.model.apply(aws_view)
         return Judgement(exchange, prediction, tuple(divergences))
 
     def judge_control(self, judged: Judgement, control: Exchange) -> tuple[Judgement, Judgement]:

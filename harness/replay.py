@@ -24,6 +24,7 @@ divergence. Exit codes: 0 no finding, 1 findings, 2 bad input (one line, nothing
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
@@ -33,7 +34,7 @@ from typing import Any
 
 from harness import reproduce
 from harness.cassette import read
-from harness.errors import HarnessError
+from harness.errors import HarnessError, UsageError
 from harness.exchange import Exchange
 from harness.findings import Finding, FindingsLog, make_finding
 from harness.judge import Judge, Judgement
@@ -303,10 +304,21 @@ def document(result: ReplayResult, *, cassette: Path, profile: str) -> tuple[dic
     return report.document(findings), findings
 
 
-def run(cassette: Path, *, report_dir: Path, profile: str = "aws") -> tuple[ReplayResult, Path]:
+def rules_of_report(path: Path) -> frozenset[str]:
+    """The rules a findings.json says its run checked (its ``summary.rules``)."""
+    try:
+        rules = json.loads(path.read_text(encoding="utf-8"))["summary"]["rules"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UsageError(f"--rules-from {path}: not a findings.json with summary.rules ({exc})") from None
+    return frozenset(rules)
+
+
+def run(
+    cassette: Path, *, report_dir: Path, profile: str = "aws", only_rules: frozenset[str] | None = None
+) -> tuple[ReplayResult, Path]:
     """Replay ``cassette`` and write ``report_dir/findings.json``; nothing is written on bad input."""
     spec = catalog.load(profile)
-    result = replay_lines(load(cassette), spec, source=str(cassette))
+    result = replay_lines(load(cassette), spec, source=str(cassette), only_rules=only_rules)
     doc, _ = document(result, cassette=cassette, profile=profile)
     try:
         path = write(report_dir, doc)
@@ -331,7 +343,8 @@ def summary(result: ReplayResult, cassette: Path) -> Iterator[str]:
 def main(args: argparse.Namespace) -> int:
     cassette = Path(args.cassette)
     report_dir = Path(args.report_dir) if args.report_dir else DEFAULT_REPORT_DIR
-    result, path = run(cassette, report_dir=report_dir, profile=args.profile)
+    only = rules_of_report(Path(args.rules_from)) if getattr(args, "rules_from", None) else None
+    result, path = run(cassette, report_dir=report_dir, profile=args.profile, only_rules=only)
     for line in summary(result, cassette):
         print(line)
     print(f"findings: {path}")

@@ -25,8 +25,9 @@ from harness.errors import HarnessError
 from harness.exchange import Call, Exchange
 from harness.findings import Finding, FindingsLog, make_finding
 from harness.judge import Judge, Judgement
-from harness.scenarios.base import RuleTest, SetupFailed
+from harness.scenarios.base import Attempt, RuleTest, SetupFailed
 from harness.spec.catalog import Spec
+from harness.transport import RawRequest
 
 Status = Literal["passed", "failed", "unchecked"]
 
@@ -37,6 +38,9 @@ class Sender(Protocol):
     spec: Spec
     judge: Judge
     findings: FindingsLog
+    coverage_done: set[str]
+    """Coverage phases already run in this run (each runs once: its exchanges are judged for
+    every rule anyway)."""
 
     def counts(self, rule: str) -> bool:
         """Whether divergences of ``rule`` are findings of this run (a run may select rules)."""
@@ -53,6 +57,8 @@ class Sender(Protocol):
 
     def send(self, call: Call, *, role: str | None = None) -> Exchange: ...
 
+    def send_raw(self, request: RawRequest) -> Exchange: ...
+
 
 @dataclass
 class RuleRun:
@@ -64,6 +70,8 @@ class RuleRun:
     """Draws that reached the target with the rule under test deciding the answer."""
     calls: int = 0
     seconds: float = 0.0
+    calls_to_detection: int | None = None
+    """Calls made until the first divergence of this rule test (None: none found)."""
 
 
 def derive_seed(run_seed: int, name: str) -> int:
@@ -95,10 +103,6 @@ class _Abort(BaseException):
     def __init__(self, error: HarnessError):
         super().__init__(str(error))
         self.error = error
-
-
-class _BudgetSpent(BaseException):
-    """Ends shrinking once a rule test has spent its shrink budget."""
 
 
 def _is_own(test: RuleTest, finding: Finding) -> bool:
@@ -146,15 +150,24 @@ class _Example:
 
     def require(self, call: Call) -> Mapping[str, Any]:
         exchange = self.setup(call)
-        if not exchange.ok or not isinstance(exchange.body, dict):
+        if not exchange.ok:
             raise SetupFailed.of(exchange)
-        return exchange.body
+        # Operations with no documented response elements answer with an empty body.
+        return exchange.body if isinstance(exchange.body, dict) else {}
 
     # Sending and recording:
 
     def send(self, call: Call, *, role: str | None = None) -> Judgement:
         try:
             exchange = self._sender.send(call, role=role)
+        except HarnessError as exc:
+            raise _Abort(exc) from None
+        self.calls += 1
+        return self._sender.judge.judge(exchange)
+
+    def send_raw(self, request: RawRequest) -> Judgement:
+        try:
+            exchange = self._sender.send_raw(request)
         except HarnessError as exc:
             raise _Abort(exc) from None
         self.calls += 1
@@ -179,6 +192,74 @@ class _Example:
             finding = self._sender.findings.record(finding)
             if own and (not from_setup or self._test.answers_from_setup):
                 self.own.append(finding)
+
+
+def _attempt(example: _Example, test: RuleTest, attempt: Attempt, why_not: list[str]) -> bool:
+    """Judge one attempt (and its control); False when the rule under test does not decide it."""
+    sender = example._sender
+    wire = attempt.raw.description() if attempt.raw is not None else None
+    prediction = sender.judge.expect(attempt.call, sender.region, wire)
+    # Re-check what was drawn (and, later, what shrinking left): the rule under test must
+    # decide the answer, and the broken rules must agree on it.
+    decides = prediction is not None and test.rule in prediction.rules
+    if (prediction is not None and prediction.ambiguous) or not (decides or test.answers_from_setup):
+        why_not.append("the drawn call does not isolate the rule")
+        return False
+    judged = example.send_raw(attempt.raw) if attempt.raw is not None else example.send(attempt.call)
+    if judged.outcome is not None and attempt.control is not None:
+        judged, controlled = example.control(judged, attempt.control)
+        example.record(controlled, steps=[*example.steps, judged.exchange])
+        if judged.outcome is None:
+            why_not.append(f"the target also rejects the control call ({controlled.exchange.error_code})")
+            example.record(judged)
+            return False
+    example.record(judged)
+    return True
+
+
+def _coverage(
+    sender: Sender, test: RuleTest, account_id: str | None, why_not: list[str]
+) -> tuple[int, int, int | None]:
+    """Run the test's coverage phase once per run.
+
+    Returns the attempts that counted, the calls made, and the calls made up to the first
+    divergence of the rule under test (None when there was none).
+    """
+    if test.coverage is None:
+        return 0, 0, None
+    key = f"{test.coverage.__module__}.{test.coverage.__qualname__}"
+    if key in sender.coverage_done:
+        return 0, 0, None
+    sender.coverage_done.add(key)
+    example = _Example(sender, test, account_id)
+    counted = 0
+    detected_at: int | None = None
+    try:
+        for attempt in test.coverage(example):
+            counted += _attempt(example, test, attempt, why_not)
+            example.steps = []  # each attempt's findings carry only its own set-up steps
+            if detected_at is None and example.own:
+                detected_at = example.calls
+    except SetupFailed as exc:
+        why_not.append(str(exc))
+    except _Abort as abort:
+        raise abort.error from None
+    return counted, example.calls, detected_at
+
+
+def _stop_shrinking(data: st.DataObject) -> None:
+    """The shrink budget is spent: end this example without a call, unless it is the final replay.
+
+    The example is concluded as an *overrun*, the status Hypothesis itself gives an example
+    that ran out of budget: it is discarded, never recorded as a result, so the draws seen so
+    far stay consistent (raising here would look like flaky data generation). The shrinker
+    then stops on its own; the final replay of the smallest failing example still runs.
+    """
+    from hypothesis.control import current_build_context
+
+    if not current_build_context().is_final:
+        # DataObject.conjecture_data is Hypothesis-internal; hypothesis is pinned exactly.
+        data.conjecture_data.mark_overrun()
 
 
 def _leaves(exc: BaseException) -> Iterable[BaseException]:
@@ -232,7 +313,7 @@ def run_rule(
     @_property(test, run_seed, max_examples)
     def prop(data: st.DataObject) -> None:
         if first_divergence_at and counters["calls"] - first_divergence_at[0] > shrink_calls:
-            raise _BudgetSpent
+            _stop_shrinking(data)
         example = _Example(sender, test, account_id)
         try:
             try:
@@ -240,26 +321,9 @@ def run_rule(
             except SetupFailed as exc:
                 why_not.append(str(exc))
                 reject()
-            prediction = sender.judge.expect(attempt.call, sender.region)
-            # Re-check what was drawn (and, later, what shrinking left): the rule under
-            # test must decide the answer, and the broken rules must agree on it.
-            decides = prediction is not None and test.rule in prediction.rules
-            if (prediction is not None and prediction.ambiguous) or not (decides or test.answers_from_setup):
-                why_not.append("the drawn call does not isolate the rule")
+            if not _attempt(example, test, attempt, why_not):
                 reject()
-            judged = example.send(attempt.call)
-            outcome = judged.outcome
-            if outcome is not None and attempt.control is not None:
-                judged, controlled = example.control(judged, attempt.control)
-                example.record(controlled, steps=[*example.steps, judged.exchange])
-                if judged.outcome is None:
-                    why_not.append(
-                        f"the target also rejects the control call ({controlled.exchange.error_code})"
-                    )
-                    example.record(judged)
-                    reject()
             counters["examples"] += 1
-            example.record(judged)
         finally:
             counters["calls"] += example.calls
         if example.own:
@@ -267,14 +331,17 @@ def run_rule(
                 first_divergence_at.append(counters["calls"])
             raise _signal(min(example.own, key=lambda f: f.id))
 
+    counted, calls, detected_at = _coverage(sender, test, account_id, why_not)
+    counters["examples"] += counted
+    counters["calls"] += calls
+    if detected_at is not None:
+        first_divergence_at.append(detected_at)
     status: Status = "passed"
     reason = ""
     try:
         prop()
     except _Abort as abort:
         raise abort.error from None
-    except _BudgetSpent:
-        pass  # the findings log already holds the smallest example of each finding
     except Unsatisfiable:
         status = "unchecked"
         reason = "no draw could exercise the rule" + (f": {why_not[-1]}" if why_not else "")
@@ -299,4 +366,5 @@ def run_rule(
         counters["examples"],
         counters["calls"],
         time.monotonic() - started,
+        first_divergence_at[0] if first_divergence_at else None,
     )

@@ -8,13 +8,14 @@ retries off (the harness retries throttling itself and must see every answer).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from harness.errors import HarnessError
+from harness.errors import HarnessError, TargetError
 from harness.exchange import Call, Exchange
 from harness.netguard import NetworkPolicy
 
@@ -92,14 +93,44 @@ class Transport:
 
     def send(self, call: Call, *, role: str | None = None) -> Exchange:
         """Send ``call`` through boto3; return the answer as it was on the wire."""
-        attempt = 0
-        while True:
-            exchange = self._send_once(call, role)
-            if not is_throttled(exchange) or attempt >= MAX_THROTTLE_RETRIES:
+        return self._retrying(lambda: self._send_once(call, role), call.service, call.operation)
+
+    def send_raw(self, request: RawRequest, *, signing_name: str) -> Exchange:
+        """Send a hand-built request (wire-level and auth cases); throttling is retried as usual."""
+
+        def once() -> Exchange:
+            exchange = send_raw(
+                request,
+                endpoint=self.endpoint_for(request.service),
+                credentials=self.credentials,
+                signing_name=signing_name,
+                network=self.network,
+            )
+            self.calls_sent += 1
+            for listener in self.listeners:
+                listener(exchange)
+            return exchange
+
+        return self._retrying(once, request.service, request.operation)
+
+    def _retrying(self, send: Callable[[], Exchange], service: str, operation: str) -> Exchange:
+        """Retry throttled answers with exponential backoff; they are never judged.
+
+        A target that is still throttling after the last retry cannot be tested at this
+        rate: that is a harness error (the run stops), not an answer to judge, so a live run
+        and the replay of its cassette (which skips throttled answers) agree.
+        """
+        for attempt in range(MAX_THROTTLE_RETRIES + 1):
+            exchange = send()
+            if not is_throttled(exchange):
                 return exchange
-            self.throttled += 1
-            self.sleep(self.throttle_base_delay * (2**attempt))
-            attempt += 1
+            if attempt < MAX_THROTTLE_RETRIES:
+                self.throttled += 1
+                self.sleep(self.throttle_base_delay * (2**attempt))
+        raise TargetError(
+            f"{service}:{operation} is still throttled after {MAX_THROTTLE_RETRIES} retries; "
+            "lower the rate (--examples) or raise the target's limits"
+        )
 
     def _send_once(self, call: Call, role: str | None) -> Exchange:
         from botocore import xform_name
@@ -145,6 +176,98 @@ class Transport:
             for listener in self.listeners:
                 listener(exchange)
         return exchange
+
+
+@dataclass(frozen=True, slots=True)
+class RawRequest:
+    """A request built by hand, for what boto3 will not send: malformed bodies, wrong or missing
+    headers, no signature or a wrong one. Signing, when asked, is still botocore's SigV4."""
+
+    service: str
+    region: str
+    body: bytes
+    target: str | None
+    """X-Amz-Target; None sends no such header."""
+    content_type: str | None
+    auth: str = "sigv4"
+    """``sigv4``; ``unsigned`` (no Authorization header); ``bad-signature`` (signed with a wrong
+    secret key)."""
+
+    @property
+    def operation(self) -> str:
+        """The operation the target names, or a stable label when it names none the service has
+        (finding ids contain the operation: drawn names must not leak into them)."""
+        if not self.target:
+            return "(no X-Amz-Target)"
+        prefix, _, name = self.target.rpartition(".")
+        from harness.oracle.wire import TARGET_PREFIXES, operations_of
+
+        if prefix != TARGET_PREFIXES.get(self.service) or name not in operations_of(self.service):
+            return "(unknown operation)"
+        return name
+
+    def description(self) -> dict[str, Any]:
+        """The ``wire`` record of the exchange (see :attr:`harness.exchange.Exchange.wire`)."""
+        text = self.body.decode("utf-8", errors="replace")
+        is_object = False
+        with contextlib.suppress(ValueError):
+            is_object = isinstance(json.loads(text), dict)
+        out: dict[str, Any] = {"target": self.target, "content_type": self.content_type, "auth": self.auth}
+        if not is_object:
+            out["body"] = text
+        return out
+
+
+def send_raw(
+    request: RawRequest,
+    *,
+    endpoint: str,
+    credentials: tuple[str, str],
+    signing_name: str,
+    network: NetworkPolicy,
+) -> Exchange:
+    """Send ``request`` over HTTP with botocore's request and session classes; keep the raw answer."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    from botocore.exceptions import HTTPClientError
+    from botocore.httpsession import URLLib3Session
+
+    headers: dict[str, str] = {}
+    if request.content_type is not None:
+        headers["Content-Type"] = request.content_type
+    if request.target is not None:
+        headers["X-Amz-Target"] = request.target
+    url = endpoint.rstrip("/") + "/"
+    aws_request = AWSRequest(method="POST", url=url, data=request.body, headers=headers)
+    if request.auth != "unsigned":
+        secret = credentials[1] if request.auth == "sigv4" else credentials[1] + "-wrong"
+        SigV4Auth(Credentials(credentials[0], secret), signing_name, request.region).add_auth(aws_request)
+    prepared = aws_request.prepare()
+    network.check_url(prepared.url)
+    started = time.time()
+    try:
+        answer = URLLib3Session(timeout=60).send(prepared)
+        status, answer_headers, raw = answer.status_code, dict(answer.headers), answer.content
+        error = None
+    except HTTPClientError as exc:
+        status, answer_headers, raw, error = None, {}, b"", f"{type(exc).__name__}: {exc}"
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        body = None
+    exchange = Exchange.from_wire(
+        service=request.service,
+        operation=request.operation,
+        region=request.region,
+        request=body if isinstance(body, dict) else {},
+        status=status,
+        headers=answer_headers,
+        raw=raw,
+        at=started,
+        transport_error=error,
+    )
+    return replace(exchange, wire=request.description())
 
 
 class ParamsNotSerializable(HarnessError):

@@ -5,4 +5,13 @@ Importing the package registers every rule in :data:`harness.oracle.rules.RULES`
 
 from __future__ import annotations
 
-from harness.oracle import answers, kms, kms_states, pc, pc_states  # noqa: F401 - registers the rules
+from harness.oracle import (  # noqa: F401 - registers the rules
+    answers,
+    constraints,
+    kms,
+    kms_states,
+    metadata,
+    pc,
+    pc_states,
+    wire,
+)

@@ -7,11 +7,12 @@ what a generated call must get and re-check the call after shrinking.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from harness.oracle.predict import Fact, Violation
-from harness.oracle.rules import RULES, Rule, error
+from harness.oracle.rules import RULES, Rule, any_4xx, error
 
 SERVICE = "kms"
 RULEBOOK = "rulebook"
@@ -177,6 +178,224 @@ TAG_VALUE_TOO_LONG = RULES.add(
 )
 
 
+KEY_USAGE_REQUIRED = RULES.add(
+    Rule(
+        id="kms.create-key.key-usage-required",
+        service=SERVICE,
+        operations=("CreateKey",),
+        title=(
+            "CreateKey of any key but a symmetric encryption key without KeyUsage is rejected with "
+            "ValidationException."
+        ),
+        source=(
+            "rulebook rules 17-18 [REC test_hmac_create_key_invalid_operations 2023-04-13]; botocore "
+            "CreateKeyRequest.KeyUsage ('optional when you are creating a symmetric encryption KMS key; "
+            "otherwise, it is required')"
+        ),
+        expectation=error("ValidationException"),
+    )
+)
+KEY_SPEC_USAGE = RULES.add(
+    Rule(
+        id="kms.create-key.key-spec-usage",
+        service=SERVICE,
+        operations=("CreateKey",),
+        title="A KeyUsage the KeySpec does not allow (rule 17 table) is rejected with ValidationException.",
+        source=(
+            "rulebook rules 17-18; botocore CreateKeyRequest.KeyUsage doc; aws/aws-sdk-go-v2#1426 "
+            "(SYMMETRIC_DEFAULT with SIGN_VERIFY -> 400 ValidationException)"
+        ),
+        expectation=error("ValidationException"),
+        note="No error code is documented for an invalid pair; the recorded and reported one is followed.",
+    )
+)
+REGION_ONLY_SPEC = RULES.add(
+    Rule(
+        id="kms.create-key.sm2-outside-china",
+        service=SERVICE,
+        operations=("CreateKey",),
+        title=(
+            "SM2 keys exist only in China Regions (and ML-KEM keys only outside them): elsewhere the "
+            "request is rejected."
+        ),
+        source="rulebook rule 17; botocore KeySpec doc",
+        expectation=any_4xx("no error code is documented for a KeySpec the Region does not offer"),
+    )
+)
+CUSTOM_KEY_STORE = RULES.add(
+    Rule(
+        id="kms.create-key.custom-key-store",
+        service=SERVICE,
+        operations=("CreateKey",),
+        title=(
+            "Origin AWS_CLOUDHSM or EXTERNAL_KEY_STORE needs CustomKeyStoreId, and a key in a custom key "
+            "store must be SYMMETRIC_DEFAULT: otherwise the request is rejected."
+        ),
+        source="rulebook rules 25-27; botocore CreateKeyRequest.Origin, CustomKeyStoreId docs",
+        expectation=any_4xx("no error code is documented for a missing store id or a non-symmetric spec"),
+    )
+)
+CUSTOM_KEY_STORE_NOT_FOUND = RULES.add(
+    Rule(
+        id="kms.create-key.custom-key-store-not-found",
+        service=SERVICE,
+        operations=("CreateKey",),
+        title=(
+            "A CustomKeyStoreId that names no custom key store is rejected with "
+            "CustomKeyStoreNotFoundException."
+        ),
+        source="rulebook rule 25; botocore CreateKey errors, CustomKeyStoreNotFoundException doc",
+        expectation=error("CustomKeyStoreNotFoundException"),
+        note=(
+            "The harness only sends store ids it made up ('cks-' and 17 random hex digits), so 'names no "
+            "store' is known without listing stores."
+        ),
+    )
+)
+XKS_KEY_ID = RULES.add(
+    Rule(
+        id="kms.create-key.xks-key-id",
+        service=SERVICE,
+        operations=("CreateKey",),
+        title="XksKeyId is required with Origin EXTERNAL_KEY_STORE and not valid with any other Origin.",
+        source="rulebook rule 26; botocore CreateKeyRequest.XksKeyId doc",
+        expectation=any_4xx("the error code is not documented"),
+    )
+)
+MULTI_REGION_CUSTOM_STORE = RULES.add(
+    Rule(
+        id="kms.create-key.multi-region-custom-store",
+        service=SERVICE,
+        operations=("CreateKey",),
+        title="A multi-Region key cannot be created in a custom key store.",
+        source="rulebook rules 27-28; botocore CreateKeyRequest.MultiRegion and CustomKeyStoreId docs",
+        expectation=any_4xx("the code is not documented (UnsupportedOperationException is the closest fit)"),
+    )
+)
+POLICY_SIZE = RULES.add(
+    Rule(
+        id="kms.policy.size",
+        service=SERVICE,
+        operations=("CreateKey", "ReplicateKey"),
+        title="A key policy larger than 32 KB (32,768 bytes) is rejected.",
+        source=(
+            "rulebook rule 21 and D3; "
+            "https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html; "
+            "botocore PolicyType max 131072"
+        ),
+        expectation=any_4xx(
+            "the quota (32,768 bytes, LimitExceededException per the CreateKey doc) and the model "
+            "(131,072, ValidationException) disagree (D3); neither is recorded"
+        ),
+    )
+)
+POLICY_MALFORMED = RULES.add(
+    Rule(
+        id="kms.policy.malformed",
+        service=SERVICE,
+        operations=("CreateKey", "ReplicateKey"),
+        title="A key policy that is not a JSON document is rejected.",
+        source="rulebook rule 22; botocore MalformedPolicyDocumentException doc",
+        expectation=any_4xx("the code is not documented; MalformedPolicyDocumentException is the only fit"),
+    )
+)
+POLICY_INVALID_PRINCIPAL = RULES.add(
+    Rule(
+        id="kms.policy.invalid-principal",
+        service=SERVICE,
+        operations=("CreateKey", "ReplicateKey"),
+        title=(
+            "A key policy naming a principal that does not exist is rejected with "
+            "MalformedPolicyDocumentException, even with BypassPolicyLockoutSafetyCheck."
+        ),
+        source=(
+            "rulebook rule 22(b) (awslabs/minimum-viable-dataspace-on-aws#6: 'Policy contains a statement "
+            "with one or more invalid principals'); botocore MalformedPolicyDocumentException"
+        ),
+        expectation=error("MalformedPolicyDocumentException"),
+        note=(
+            "Only principals the harness made up are judged ('role/harness-nonexistent-...'); the lockout "
+            "check (22a) depends on the caller's identity and is not predicted."
+        ),
+    )
+)
+
+#: Marker of IAM role names the harness invents; no such role exists.
+NONEXISTENT_ROLE = "harness-nonexistent-"
+POLICY_QUOTA_BYTES = 32_768
+CUSTOM_KEY_STORE_ORIGINS = frozenset({"AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"})
+KEY_USAGES_ALL: tuple[str, ...] = (
+    "SIGN_VERIFY",
+    "ENCRYPT_DECRYPT",
+    "GENERATE_VERIFY_MAC",
+    "KEY_AGREEMENT",
+    "ENCAPSULATE_DECAPSULATE",
+)
+
+
+def key_shape_violations(params: Mapping[str, Any], *, region: str) -> list[Violation]:
+    """KeySpec x KeyUsage (rules 17-18) and the key specs the Region offers."""
+    found: list[Violation] = []
+    member = "KeySpec" if "KeySpec" in params else "CustomerMasterKeySpec"
+    value = params.get(member, "SYMMETRIC_DEFAULT")
+    if not isinstance(value, str) or value not in KEY_USAGES_BY_SPEC:
+        return found  # not a documented value: the enum rule decides
+    usage = params.get("KeyUsage")
+    if usage is None and value != "SYMMETRIC_DEFAULT":
+        found.append(Violation(KEY_USAGE_REQUIRED.id, "/KeyUsage", value))
+    elif isinstance(usage, str) and usage in KEY_USAGES_ALL and usage not in KEY_USAGES_BY_SPEC[value]:
+        found.append(Violation(KEY_SPEC_USAGE.id, "/KeyUsage", f"{value}/{usage}"))
+    if value not in specs_available_in(region):
+        found.append(Violation(REGION_ONLY_SPEC.id, f"/{member}", value))
+    return found
+
+
+def custom_store_violations(params: Mapping[str, Any]) -> list[Violation]:
+    """Origin, CustomKeyStoreId, XksKeyId and MultiRegion together (rules 25-28)."""
+    found: list[Violation] = []
+    origin = params.get("Origin")
+    store = params.get("CustomKeyStoreId")
+    in_store = origin in CUSTOM_KEY_STORE_ORIGINS
+    if in_store and store is None:
+        found.append(Violation(CUSTOM_KEY_STORE.id, "/CustomKeyStoreId", str(origin)))
+    if store is not None and effective_key_spec(params) != "SYMMETRIC_DEFAULT":
+        found.append(Violation(CUSTOM_KEY_STORE.id, "/KeySpec", "custom key store"))
+    if ("XksKeyId" in params) != (origin == "EXTERNAL_KEY_STORE"):
+        found.append(Violation(XKS_KEY_ID.id, "/XksKeyId", str(origin)))
+    if store is not None and params.get("MultiRegion") is True:
+        found.append(Violation(MULTI_REGION_CUSTOM_STORE.id, "/MultiRegion"))
+    if in_store and isinstance(store, str) and not found:
+        # Only a request that is otherwise right reaches the store lookup.
+        found.append(Violation(CUSTOM_KEY_STORE_NOT_FOUND.id, "/CustomKeyStoreId"))
+    return found
+
+
+def policy_violations(params: Mapping[str, Any]) -> list[Violation]:
+    """The key policy rules (21-22); the Policy member's own constraints are member constraints."""
+    policy = params.get("Policy")
+    if not isinstance(policy, str) or not policy:
+        return []
+    found: list[Violation] = []
+    if len(policy.encode("utf-8")) > POLICY_QUOTA_BYTES:
+        found.append(Violation(POLICY_SIZE.id, "/Policy", "size"))
+    try:
+        document = json.loads(policy)
+    except ValueError:
+        return [*found, Violation(POLICY_MALFORMED.id, "/Policy", "not JSON")]
+    if NONEXISTENT_ROLE in json.dumps(_principals(document)):
+        found.append(Violation(POLICY_INVALID_PRINCIPAL.id, "/Policy", "principal"))
+    return found
+
+
+def _principals(document: Any) -> list[Any]:
+    statements = document.get("Statement") if isinstance(document, dict) else None
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not isinstance(statements, list):
+        return []
+    return [s.get("Principal") for s in statements if isinstance(s, dict)]
+
+
 def is_reserved_tag_key(key: str) -> bool:
     return key[: len(RESERVED_TAG_PREFIX)].lower() == RESERVED_TAG_PREFIX
 
@@ -225,27 +444,118 @@ def tag_violations(
 
 
 def create_key_violations(params: Mapping[str, Any], *, region: str) -> list[Violation]:
-    """The documented rules a CreateKey request breaks."""
-    return tag_violations(params.get("Tags"), operation="CreateKey")
+    """The documented rules a CreateKey request breaks (member constraints aside)."""
+    return [
+        *key_shape_violations(params, region=region),
+        *custom_store_violations(params),
+        *policy_violations(params),
+        *tag_violations(params.get("Tags"), operation="CreateKey"),
+    ]
+
+
+CREATE_KEY_ANSWER = RULES.add(
+    Rule(
+        id="kms.create-key.answer",
+        service=SERVICE,
+        kind="answer",
+        operations=("CreateKey",),
+        title=(
+            "A successful CreateKey describes the key that was asked for: KeySpec, KeyUsage, Origin, "
+            "MultiRegion and Description as requested or their documented defaults (SYMMETRIC_DEFAULT, "
+            "ENCRYPT_DECRYPT, AWS_KMS, false, empty), KeyManager CUSTOMER, KeyState Enabled (PendingImport "
+            "and not enabled for Origin EXTERNAL)."
+        ),
+        source=(
+            "rulebook rules 15, 24 [REC test_create_key 2025-11-10, test_import_key_symmetric 2025-11-10]; "
+            "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html"
+        ),
+    )
+)
+REPLICATE_KEY_ANSWER = RULES.add(
+    Rule(
+        id="kms.replicate-key.answer",
+        service=SERVICE,
+        kind="answer",
+        operations=("ReplicateKey",),
+        title=(
+            "A successful ReplicateKey describes a replica: the primary's KeyId, KeySpec, KeyUsage and "
+            "Origin; MultiRegion true, MultiRegionKeyType REPLICA naming the primary; the Description and "
+            "Tags of the request (never the primary's); a ReplicaPolicy; KeyState Creating or Enabled."
+        ),
+        source=(
+            "rulebook rules 48 and 50 [REC test_replicate_key 2025-11-10]; "
+            "https://docs.aws.amazon.com/kms/latest/APIReference/API_ReplicateKey.html"
+        ),
+        note=(
+            "A replica starts Creating and becomes Enabled 'after a few seconds': both are accepted here, "
+            "the stateful model follows the transition."
+        ),
+    )
+)
 
 
 def create_key_facts(params: Mapping[str, Any], *, region: str) -> list[Fact]:
-    """What a successful CreateKey answer must say about the key it made (issue 4 fills this)."""
-    return []
+    """What a successful CreateKey answer must say about the key it made (rules 15, 24)."""
+    rule = CREATE_KEY_ANSWER.id
+    spec = effective_key_spec(params)
+    origin = str(params.get("Origin") or "AWS_KMS")
+    external = origin == "EXTERNAL"
+
+    def fact(member: str, value: Any, name: str) -> Fact:
+        return Fact(rule, f"/KeyMetadata/{member}", name, expected=value)
+
+    def default_or_echo(member: str, value: Any) -> Fact:
+        return fact(member, value, "echo" if member in params else "default")
+
+    facts = [
+        default_or_echo("KeySpec", spec)
+        if "CustomerMasterKeySpec" not in params
+        else fact("KeySpec", spec, "echo"),
+        default_or_echo("KeyUsage", params.get("KeyUsage", "ENCRYPT_DECRYPT")),
+        default_or_echo("Origin", origin),
+        default_or_echo("MultiRegion", bool(params.get("MultiRegion", False))),
+        default_or_echo("Description", params.get("Description", "")),
+        fact("KeyManager", "CUSTOMER", "customer managed"),
+        fact("KeyState", "PendingImport" if external else "Enabled", "initial state"),
+        fact("Enabled", not external, "initially enabled"),
+    ]
+    return facts
 
 
 def replicate_key_facts(params: Mapping[str, Any], *, primary: Mapping[str, Any], region: str) -> list[Fact]:
-    """What a successful ReplicateKey answer must say (issue 4 fills this).
+    """What a successful ReplicateKey answer must say (rules 48 and 50).
 
     ``primary`` holds the primary's documented facts: KeyId, Arn, KeySpec, KeyUsage, Origin.
     """
-    return []
+    rule = REPLICATE_KEY_ANSWER.id
+
+    def fact(pointer: str, name: str, **kw: Any) -> Fact:
+        return Fact(rule, f"/ReplicaKeyMetadata{pointer}", name, **kw)
+
+    facts = [
+        fact("/KeyId", "shared KeyId", expected=primary["KeyId"]),
+        fact("/KeySpec", "shared KeySpec", expected=primary["KeySpec"]),
+        fact("/KeyUsage", "shared KeyUsage", expected=primary["KeyUsage"]),
+        fact("/Origin", "shared Origin", expected=primary["Origin"]),
+        fact("/MultiRegion", "multi-Region", expected=True),
+        fact("/MultiRegionConfiguration/MultiRegionKeyType", "replica type", expected="REPLICA"),
+        fact("/MultiRegionConfiguration/PrimaryKey/Region", "primary Region", expected=region),
+        fact("/Description", "independent Description", expected=params.get("Description", "")),
+        fact("/KeyState", "initial state", pattern="Creating|Enabled"),
+        Fact(rule, "/ReplicaPolicy", "policy returned", pattern=r"(?s).+"),
+    ]
+    if primary.get("Arn"):
+        facts.append(fact("/MultiRegionConfiguration/PrimaryKey/Arn", "primary ARN", expected=primary["Arn"]))
+    tags = params.get("Tags")
+    if isinstance(tags, list) and tags:
+        facts.append(Fact(rule, "/ReplicaTags", "tags of the request", expected=list(tags), unordered=True))
+    return facts
 
 
 def replicate_key_violations(params: Mapping[str, Any]) -> list[Violation]:
     """The documented rules a ReplicateKey request breaks, given a valid primary key."""
-    # Rule 51: Tags on ReplicateKey are validated as on CreateKey.
-    return tag_violations(params.get("Tags"), operation="ReplicateKey")
+    # Rule 51: Policy, BypassPolicyLockoutSafetyCheck and Tags are validated as on CreateKey.
+    return [*policy_violations(params), *tag_violations(params.get("Tags"), operation="ReplicateKey")]
 
 
 VALID_TAG_RESOURCE = RULES.add(
@@ -273,7 +583,20 @@ KEY_NOT_FOUND = RULES.add(
     Rule(
         id="kms.key-id.not-found",
         service=SERVICE,
-        operations=("DescribeKey",),
+        operations=(
+            "DescribeKey",
+            "ReplicateKey",
+            "EnableKey",
+            "DisableKey",
+            "ScheduleKeyDeletion",
+            "CancelKeyDeletion",
+            "TagResource",
+            "UntagResource",
+            "ListResourceTags",
+            "GetKeyPolicy",
+            "UpdateKeyDescription",
+            "UpdatePrimaryRegion",
+        ),
         title=(
             "A key ID that names no key in the Region (well-formed or not, or a key ARN of another "
             "Region) is rejected with NotFoundException."

@@ -29,6 +29,8 @@ class Fact:
     the finding's signature, so it never contains drawn data."""
     expected: Any = None
     pattern: str | None = None
+    unordered: bool = False
+    """Compare lists as multisets: the docs list values, not their order."""
 
     def value_in(self, body: Any) -> Any:
         node = body
@@ -45,6 +47,8 @@ class Fact:
         value = self.value_in(body)
         if self.pattern is not None:
             return isinstance(value, str) and re.fullmatch(self.pattern, value) is not None
+        if self.unordered and isinstance(value, list) and isinstance(self.expected, list):
+            return sorted(map(repr, value)) == sorted(map(repr, self.expected))
         return bool(value == self.expected)
 
 
@@ -98,10 +102,11 @@ def predict(valid_rule: str | None, violations: Iterable[Violation]) -> Predicti
             raise ValueError("a request with no violation needs the operation's valid-call rule")
         return Prediction(SUCCESS, (valid_rule,))
     rules = tuple(dict.fromkeys(v.rule for v in found))
-    expectations = {v.expectation for v in found}
-    if len(expectations) == 1:
-        (only,) = expectations
-        return Prediction(only, rules, found)
+    # Rules agree when they require the same answer; their explanations may differ.
+    answers = {(v.expectation.outcome, v.expectation.errors) for v in found}
+    expectations = [v.expectation for v in found]
+    if len(answers) == 1:
+        return Prediction(expectations[0], rules, found)
     codes = tuple(sorted({c for e in expectations for c in e.errors}))
     if any(e.outcome == "any-4xx" for e in expectations) or not codes:
         merged = Expectation("any-4xx", (), "several rules broken; the docs do not order them")

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from harness.exchange import Call, Exchange
 from harness.oracle.rules import RULES
 from harness.spec.catalog import Spec
+from harness.transport import RawRequest
 
 
 class SetupFailed(Exception):
@@ -60,6 +61,9 @@ class Driver(Protocol):
 class Attempt:
     call: Call
     control: Call | None = None
+    raw: RawRequest | None = None
+    """Send this hand-built request instead of ``call`` through boto3 (wire-level and auth
+    cases); ``call`` then holds the same operation and JSON body, for the prediction."""
     """The same call with the rule-breaking part undone. When the target rejects a call
     for a reason other than the rule, the control is rejected too; the runner then
     discards the draw instead of blaming the rule (issue 4: a mutation must break that
@@ -67,6 +71,11 @@ class Attempt:
 
 
 Scenario = Callable[[Driver, st.DataObject], Attempt]
+
+Coverage = Callable[[Driver], Iterator[Attempt]]
+"""A deterministic list of attempts made before the random draws (a coverage phase, as in
+Schemathesis): it makes sure every documented case is tried within the first calls. Set-up
+calls happen inside the generator, right before the attempt they prepare."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +87,8 @@ class RuleTest:
     scenario: Scenario
     answers_from_setup: bool = False
     """For answer rules: divergences in set-up answers count too."""
+    coverage: Coverage | None = None
+    """Attempts made first, deterministically; see :data:`Coverage`."""
 
     @property
     def name(self) -> str:
@@ -93,11 +104,17 @@ class ScenarioRegistry:
         self._tests: dict[str, RuleTest] = {}
 
     def add(
-        self, rule: str, operation: str, scenario: Scenario, *, answers_from_setup: bool = False
+        self,
+        rule: str,
+        operation: str,
+        scenario: Scenario,
+        *,
+        answers_from_setup: bool = False,
+        coverage: Coverage | None = None,
     ) -> RuleTest:
         if rule not in RULES:
             raise ValueError(f"scenario for unknown rule {rule!r}")
-        test = RuleTest(rule, operation, scenario, answers_from_setup)
+        test = RuleTest(rule, operation, scenario, answers_from_setup, coverage)
         if test.name in self._tests:
             raise ValueError(f"scenario {test.name} registered twice")
         self._tests[test.name] = test

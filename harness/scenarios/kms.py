@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from hypothesis import strategies as st
 
@@ -121,6 +121,58 @@ def describe_missing_key(d: Driver, data: st.DataObject) -> Attempt:
     uuid = data.draw(st.uuids(version=4), label="uuid")
     key_id = f"mrk-{uuid.hex}" if multi else str(uuid)
     return Attempt(Call(SERVICE, "DescribeKey", {"KeyId": key_id}))
+
+
+#: One key of each KeySpec family and KeyUsage a Region outside China offers (rule 17);
+#: every HMAC and ECC size, because their algorithm lists differ.
+SURVEY_SHAPES: tuple[tuple[str, str], ...] = (
+    ("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT"),
+    ("HMAC_224", "GENERATE_VERIFY_MAC"),
+    ("HMAC_256", "GENERATE_VERIFY_MAC"),
+    ("HMAC_384", "GENERATE_VERIFY_MAC"),
+    ("HMAC_512", "GENERATE_VERIFY_MAC"),
+    ("RSA_2048", "ENCRYPT_DECRYPT"),
+    ("RSA_2048", "SIGN_VERIFY"),
+    ("ECC_NIST_P256", "SIGN_VERIFY"),
+    ("ECC_NIST_P256", "KEY_AGREEMENT"),
+    ("ECC_NIST_P384", "SIGN_VERIFY"),
+    ("ECC_NIST_P521", "SIGN_VERIFY"),
+    ("ECC_SECG_P256K1", "SIGN_VERIFY"),
+    ("ECC_NIST_EDWARDS25519", "SIGN_VERIFY"),
+    ("ML_DSA_44", "SIGN_VERIFY"),
+    ("ML_KEM_512", "ENCAPSULATE_DECAPSULATE"),
+)
+
+
+def key_survey(d: Driver) -> Iterator[Attempt]:
+    """Coverage for answer rules: every key shape, single- and multi-Region, and a replica of each."""
+    available = set(oracle.specs_available_in(d.region))
+    shapes = [(spec, usage) for spec, usage in SURVEY_SHAPES if spec in available]
+    yield Attempt(Call(SERVICE, "CreateKey", {}))  # every default (rule 15)
+    yield Attempt(Call(SERVICE, "CreateKey", {"Origin": "EXTERNAL"}))  # PendingImport (rule 24)
+    for spec, usage in shapes:
+        yield Attempt(Call(SERVICE, "CreateKey", {"KeySpec": spec, "KeyUsage": usage}))
+    for spec, usage in shapes:
+        primary = d.setup(
+            Call(SERVICE, "CreateKey", {"KeySpec": spec, "KeyUsage": usage, "MultiRegion": True})
+        )
+        key_id = strategies.key_id_of(primary.body) if primary.ok and isinstance(primary.body, dict) else None
+        if key_id is None:
+            continue  # the target rejected this shape: the valid-call rule reports it
+        params = {
+            "KeyId": key_id,
+            "ReplicaRegion": d.replica_region,
+            "Description": "replica",
+            "Tags": [strategies.tags("survey", spec)],
+        }
+        yield Attempt(Call(SERVICE, "ReplicateKey", params))
+    yield Attempt(Call(SERVICE, "DescribeKey", {"KeyId": "00000000-0000-4000-8000-000000000000"}))
+    tagged = d.setup(Call(SERVICE, "CreateKey", {}))
+    key_id = strategies.key_id_of(tagged.body) if tagged.ok and isinstance(tagged.body, dict) else None
+    if key_id is not None:
+        yield Attempt(
+            Call(SERVICE, "TagResource", {"KeyId": key_id, "Tags": [strategies.tags("survey", "")]})
+        )
 
 
 TAG_RULES: dict[str, TagLists] = {

@@ -6,6 +6,7 @@ breaks is caught; benchmarks run the whole catalogue to measure a kill rate.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from harness.testing.fault_proxy import Fault, ProxiedRequest, ProxiedResponse
@@ -67,3 +68,23 @@ def null_member(operation: str, container: str, member: str) -> Fault:
         return response.with_json(body)
 
     return Fault(f"{operation}:{container}.{member}=null", f"{operation} sends {member} as null", rewrite)
+
+
+def throttle_first(operation: str, count: int, *, status: int = 400) -> Fault:
+    """Answer the first ``count`` calls of ``operation`` with throttling, then let them through.
+
+    KMS throttles with HTTP 400 ThrottlingException (KMS developer guide, "Throttling AWS KMS
+    requests"); other services use 429. Either way the harness must retry, not judge.
+    """
+    seen = {"n": 0}
+
+    def rewrite(request: ProxiedRequest, response: ProxiedResponse) -> ProxiedResponse | None:
+        if request.operation != operation or seen["n"] >= count:
+            return None
+        seen["n"] += 1
+        body = {"__type": "ThrottlingException", "message": "Rate exceeded"}
+        return ProxiedResponse(
+            status, {"Content-Type": "application/x-amz-json-1.1"}, json.dumps(body).encode()
+        )
+
+    return Fault(f"{operation}:throttle-{count}x{status}", f"{operation} throttled {count} times", rewrite)

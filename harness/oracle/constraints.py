@@ -1,0 +1,135 @@
+"""Member constraints of the request schemas as rules: required, type, length, enum, pattern, range.
+
+KMS answers a constraint violation with ValidationException ("1 validation error detected:
+Value ... at 'keySpec' failed to satisfy constraint: ...", rulebook rule 6, recorded for
+lengths and enums). Payment Cryptography models ValidationException for "an invalid request
+error". A member of the wrong JSON type is not covered by either: the answer must be a 4xx.
+
+The request is checked against the *aws* profile's schema with jsonschema; each error of a
+member keyword becomes a :class:`Violation` of the rule for that keyword, unless a more
+specific rule owns the member (the tag lengths). Cross-field keywords (``allOf``, ``if``)
+are the Python rules' business, so they are not read here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from harness.oracle.predict import Violation
+from harness.oracle.rules import RULES, Rule, any_4xx, error
+
+_KEYWORD_RULE = {
+    "required": "required",
+    "enum": "enum",
+    "minLength": "length",
+    "maxLength": "length",
+    "pattern": "pattern",
+    "minimum": "range",
+    "maximum": "range",
+    "minItems": "items",
+    "maxItems": "items",
+    "type": "member-type",
+}
+
+_SOURCES = {
+    "kms": "rulebook rules 6-7 [REC tags 2025-01, test_hmac_create_key_invalid_operations 2023-04-13]; "
+    "botocore kms request shapes",
+    "payment-cryptography": "rulebook rules 5 and T3; botocore payment-cryptography "
+    "ValidationException "
+    "('The request was denied due to an invalid request error') and request shapes",
+}
+_PREFIX = {"kms": "kms", "payment-cryptography": "pc"}
+
+
+def _register() -> dict[tuple[str, str], Rule]:
+    rules: dict[tuple[str, str], Rule] = {}
+    for service, prefix in _PREFIX.items():
+        for kind, what in (
+            ("required", "A request without a required member"),
+            ("enum", "A member value outside its enum"),
+            ("length", "A string shorter or longer than its length bounds"),
+            ("pattern", "A string that does not match its pattern"),
+            ("range", "A number outside its range"),
+            ("items", "A list with fewer or more items than its bounds"),
+        ):
+            rules[(service, kind)] = RULES.add(
+                Rule(
+                    id=f"{prefix}.validation.{kind}",
+                    service=service,
+                    title=f"{what} is rejected with ValidationException.",
+                    source=_SOURCES[service],
+                    expectation=error("ValidationException"),
+                )
+            )
+        rules[(service, "member-type")] = RULES.add(
+            Rule(
+                id=f"{prefix}.wire.member-type",
+                service=service,
+                title="A member of the wrong JSON type (a number for a string, a string for a list, ...) "
+                "is rejected with a 4xx.",
+                source=f"rulebook section 1; the {service} request schemas; issue 4 (wire-level cases)",
+                expectation=any_4xx("the docs name no code for a member of the wrong type"),
+                note="AWS JSON services often answer SerializationException; undocumented, not asserted.",
+            )
+        )
+    return rules
+
+
+CONSTRAINT_RULES = _register()
+
+#: Members whose bounds a more specific rule owns: (service, JSON pointer pattern, keyword).
+_OWNED_ELSEWHERE = {
+    ("kms", "/Tags/*/TagKey", "maxLength"),
+    ("kms", "/Tags/*/TagKey", "minLength"),
+    ("kms", "/Tags/*/TagValue", "maxLength"),
+}
+
+#: Members that name a key. A value that breaks their constraints also names no key, so it
+#: breaks the not-found rule too (rulebook rules 11 and 62), and the docs do not say which
+#: check runs first: such a request is ambiguous, never asserted as ValidationException.
+IDENTIFIERS = {
+    ("kms", "/KeyId"): "kms.key-id.not-found",
+    ("payment-cryptography", "/KeyIdentifier"): "pc.get-key.not-found",
+    ("payment-cryptography", "/ResourceArn"): "pc.get-key.not-found",
+}
+
+_INDEX = re.compile(r"/\d+(?=/|$)")
+
+
+@cache
+def _validator(service: str, operation: str) -> Any:
+    from harness.spec import catalog
+
+    spec = catalog.load("aws")
+    if operation not in spec.service(service).operations:
+        return None
+    return spec.operation(service, operation).request_validator
+
+
+def constraint_violations(service: str, operation: str, params: Mapping[str, Any]) -> list[Violation]:
+    """The member-constraint rules ``params`` breaks; unknown operations break none."""
+    validator = _validator(service, operation)
+    if validator is None:
+        return []
+    found: list[Violation] = []
+    for err in validator.iter_errors(params):
+        if any(part in ("allOf", "anyOf", "oneOf", "if", "then", "else", "not") for part in err.schema_path):
+            continue  # cross-field rules: decided by the Python rules
+        kind = _KEYWORD_RULE.get(str(err.validator))
+        if kind is None:
+            continue  # additionalProperties and the like: no documented outcome
+        path = list(err.absolute_path)
+        if err.validator == "required":
+            missing = re.findall(r"'([^']+)' is a required property", err.message)
+            path = [*path, *(missing[:1])]
+        pointer = "/" + "/".join(str(p) for p in path)
+        if (service, _INDEX.sub("/*", pointer), str(err.validator)) in _OWNED_ELSEWHERE:
+            continue
+        found.append(Violation(CONSTRAINT_RULES[(service, kind)].id, pointer, str(err.validator)))
+        unknown = IDENTIFIERS.get((service, pointer))
+        if unknown is not None and err.validator != "required":
+            found.append(Violation(unknown, pointer, "names no key"))
+    return found

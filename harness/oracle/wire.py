@@ -1,0 +1,135 @@
+"""Wire-level and authentication rules: requests no SDK would send.
+
+A request that is not a well-formed awsJson call (rulebook rules 1-2) or that is not
+signed with SigV4 must be refused with a 4xx, never served and never answered with a
+5xx. No page names the error codes for these cases (AWS's common errors include
+MissingAuthenticationToken, IncompleteSignature, InvalidSignatureException,
+UnrecognizedClientException, SerializationException, UnknownOperationException, but not
+which one each case gets), so every rule here expects "any 4xx".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from harness.oracle.predict import Prediction, Violation, predict
+from harness.oracle.rules import RULES, Rule, any_4xx
+
+COMMON_ERRORS = "https://docs.aws.amazon.com/kms/latest/APIReference/CommonErrors.html"
+SIGV4 = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html"
+PROTOCOL = {
+    "kms": "rulebook rule 1; https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html",
+    "payment-cryptography": "rulebook rule 2; https://smithy.io/2.0/aws/protocols/aws-json-1_0-protocol.html",
+}
+PREFIX = {"kms": "kms", "payment-cryptography": "pc"}
+
+
+def _rule(service: str, name: str, title: str, source: str, detail: str, *, auth: bool = False) -> Rule:
+    return RULES.add(
+        Rule(
+            id=f"{PREFIX[service]}.{name}",
+            service=service,
+            title=title,
+            source=source,
+            expectation=any_4xx(detail),
+            tags=("auth",) if auth else (),
+        )
+    )
+
+
+WIRE_RULES: dict[tuple[str, str], Rule] = {}
+for _service in PREFIX:
+    for _name, _title, _source, _detail, _auth in (
+        (
+            "wire.not-json",
+            "A request body that is not a JSON object is refused with a 4xx (never served, never a 5xx).",
+            PROTOCOL[_service],
+            "the code is not documented (SerializationException is usual)",
+            False,
+        ),
+        (
+            "wire.unknown-operation",
+            "An X-Amz-Target naming an operation the service does not have is refused with a 4xx.",
+            f"{PROTOCOL[_service]}; {COMMON_ERRORS}",
+            "the code is not documented (UnknownOperationException is usual)",
+            False,
+        ),
+        (
+            "wire.missing-target",
+            "A request without X-Amz-Target is refused with a 4xx.",
+            f"{PROTOCOL[_service]}; the seed pages' HEADER_PARAMETERS (X-Amz-Target, required)",
+            "the code is not documented",
+            False,
+        ),
+        (
+            "wire.request-content-type",
+            "A request whose Content-Type is not application/x-amz-json-1.x is refused with a 4xx.",
+            f"{PROTOCOL[_service]}; the seed pages' HEADER_PARAMETERS (Content-Type, required)",
+            "the answer to another content type is not documented; the pages make the header required",
+            False,
+        ),
+        (
+            "auth.unsigned",
+            "A request without a SigV4 Authorization header is refused with a 4xx.",
+            f"{SIGV4}; {COMMON_ERRORS} (MissingAuthenticationToken)",
+            "the code is not documented for this API (MissingAuthenticationTokenException is usual)",
+            True,
+        ),
+        (
+            "auth.bad-signature",
+            "A request signed with the wrong secret key is refused with a 4xx.",
+            f"{SIGV4}; {COMMON_ERRORS} (IncompleteSignature, InvalidSignatureException)",
+            "the code is not documented for this API (InvalidSignatureException is usual)",
+            True,
+        ),
+    ):
+        WIRE_RULES[(_service, _name)] = _rule(_service, _name, _title, _source, _detail, auth=_auth)
+
+CONTENT_TYPES = {"kms": "application/x-amz-json-1.1", "payment-cryptography": "application/x-amz-json-1.0"}
+TARGET_PREFIXES = {"kms": "TrentService", "payment-cryptography": "PaymentCryptographyControlPlane"}
+
+
+@cache
+def operations_of(service: str) -> frozenset[str]:
+    """Every operation the service's botocore model has (not only those the harness covers)."""
+    from harness.spec.sources import botocore_model
+
+    return frozenset(botocore_model(service)["operations"])
+
+
+def wire_violations(service: str, wire: Mapping[str, Any]) -> list[Violation]:
+    """The wire and auth rules a raw request breaks (see harness.exchange.Exchange.wire)."""
+    found: list[Violation] = []
+
+    def add(name: str, detail: str = "") -> None:
+        found.append(Violation(WIRE_RULES[(service, name)].id, "", detail))
+
+    auth = wire.get("auth", "sigv4")
+    if auth == "unsigned":
+        add("auth.unsigned")
+    elif auth == "bad-signature":
+        add("auth.bad-signature")
+    target = wire.get("target")
+    if target is None:
+        add("wire.missing-target")
+    else:
+        prefix, _, operation = str(target).rpartition(".")
+        if prefix != TARGET_PREFIXES[service] or operation not in operations_of(service):
+            add("wire.unknown-operation", str(target))
+    content_type = wire.get("content_type")
+    media = str(content_type).split(";", 1)[0].strip().lower() if content_type else None
+    if media != CONTENT_TYPES[service]:
+        add("wire.request-content-type", str(content_type))
+    if "body" in wire:
+        add("wire.not-json")
+    return found
+
+
+def predict_wire(service: str, wire: Mapping[str, Any] | None) -> Prediction | None:
+    """The prediction for a raw request, or None when its wire is that of an ordinary call."""
+    if not wire:
+        return None
+    found = wire_violations(service, wire)
+    return predict(None, found) if found else None
