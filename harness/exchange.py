@@ -93,14 +93,7 @@ class Exchange:
         role: str | None = None,
     ) -> Exchange:
         text = raw.decode("utf-8", errors="replace")
-        body: Any = None
-        is_json = False
-        if text.strip():
-            try:
-                body = json.loads(text)
-                is_json = True
-            except ValueError:
-                pass
+        body, is_json = _parse(text)
         return cls(
             service=service,
             operation=operation,
@@ -188,14 +181,7 @@ class Exchange:
             is_json = True
         else:
             text = raw or ""
-            body = None
-            is_json = False
-            if text.strip():
-                try:
-                    body = json.loads(text)
-                    is_json = True
-                except ValueError:
-                    pass
+            body, is_json = _parse(text)
         status = line.get("status")
         return cls(
             service=line["service"],
@@ -213,6 +199,16 @@ class Exchange:
             history_start=line.get("history") == "start",
             wire=line.get("wire") if isinstance(line.get("wire"), dict) else None,
         )
+
+
+def _parse(text: str) -> tuple[Any, bool]:
+    """A body as JSON (and whether it was JSON); an empty or non-JSON body is None."""
+    if not text.strip():
+        return None, False
+    try:
+        return json.loads(text), True
+    except ValueError:
+        return None, False
 
 
 def _plain(value: Any) -> Any:

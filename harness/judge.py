@@ -42,7 +42,8 @@ class Judgement:
         return replace(self, divergences=tuple(d for d in self.divergences if d.kind not in _OUTCOME_KINDS))
 
 
-_OUTCOME_KINDS = frozenset({"unexpected-success", "wrong-error", "unexpected-error", "server-error"})
+_OUTCOME_KINDS = frozenset({"unexpected-success", "wrong-error", "unexpected-error", "server-error", "auth"})
+_SERVED_WRONGLY = frozenset({"unexpected-success", "auth"})
 
 
 def call_of(exchange: Exchange) -> Call:
@@ -85,6 +86,9 @@ class Judge:
         aws_view = canonical(service, exchange)
         if prediction is not None:
             outcome = check_outcome(prediction, exchange, service)
+            if outcome is not None and outcome.kind in _SERVED_WRONGLY:
+                # An answer that should not exist: its content is not a second fault.
+                divergences = []
             if outcome is not None:
                 divergences.insert(0, outcome)
             divergences.extend(check_facts(prediction, aws_view))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,9 +23,10 @@ from harness.errors import EXIT_HARNESS_ERROR, HarnessError
 
 if TYPE_CHECKING:
     from harness.options import RunOptions
+    from harness.runner import RuleRun
     from harness.scenarios.base import RuleTest
     from harness.session import RunResult, Session
-    from harness.stateful import StatefulTest
+    from harness.stateful import StatefulRun, StatefulTest
 
 SUITE_DIR = Path(__file__).resolve().parent / "suite"
 _STATE_KEY = pytest.StashKey["ConformanceState"]()
@@ -241,46 +243,35 @@ class Conformance:
         self._state = state
 
     def check(self, test: RuleTest) -> None:
+        """Run a rule test and give its verdict."""
         __tracebackhide__ = True
-        state = self._state
-        try:
-            session = state.get_session()
-            run = session.run_rule(test)
-        except HarnessError as exc:
-            state.error = str(exc)
-            if state.session is not None:
-                state.session.abort()
-            pytest.exit(f"harness: error: {exc}", returncode=EXIT_HARNESS_ERROR)
-        if run.status == "unchecked":
-            pytest.skip(f"{test.name} could not be exercised: {run.reason}")
-        if run.status == "passed":
-            return
-        new = [f for f in run.findings if session.classify(f) == "new"]
-        listing = "\n".join(f"  {f.id}: {f.divergence.detail}" for f in (new or run.findings))
-        if new:
-            pytest.fail(f"{len(new)} new divergence(s) from {test.rule}:\n{listing}", pytrace=False)
-        pytest.xfail(f"known divergence(s) in the baseline:\n{listing}")
+        self._verdict(test.name, test.rule, lambda session: session.run_rule(test))
 
     def check_stateful(self, test: StatefulTest) -> None:
-        """Run a stateful machine (harness.stateful) and give its verdict as :meth:`check` does."""
+        """Run a stateful machine (harness.stateful) and give its verdict."""
+        __tracebackhide__ = True
+        self._verdict(f"stateful {test.name}", test.name, lambda session: session.run_stateful(test))
+
+    def _verdict(self, name: str, what: str, run_it: Callable[[Session], RuleRun | StatefulRun]) -> None:
+        """New findings fail, known ones xfail, an unexercised test is skipped with the reason."""
         __tracebackhide__ = True
         state = self._state
         try:
             session = state.get_session()
-            run = session.run_stateful(test)
+            run = run_it(session)
         except HarnessError as exc:
             state.error = str(exc)
             if state.session is not None:
                 state.session.abort()
             pytest.exit(f"harness: error: {exc}", returncode=EXIT_HARNESS_ERROR)
         if run.status == "unchecked":
-            pytest.skip(f"stateful {test.name} could not be exercised: {run.reason}")
+            pytest.skip(f"{name} could not be exercised: {run.reason}")
         if run.status == "passed":
             return
         new = [f for f in run.findings if session.classify(f) == "new"]
         listing = "\n".join(f"  {f.id}: {f.divergence.detail}" for f in (new or run.findings))
         if new:
-            pytest.fail(f"{len(new)} new sequence divergence(s) ({test.name}):\n{listing}", pytrace=False)
+            pytest.fail(f"{len(new)} new divergence(s) from {what}:\n{listing}", pytrace=False)
         pytest.xfail(f"known divergence(s) in the baseline:\n{listing}")
 
 

@@ -11,9 +11,8 @@ and the rule's verdict (passed, failed, unchecked) is returned as data.
 
 from __future__ import annotations
 
-import hashlib
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -21,6 +20,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, reject, seed, setti
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 
+from harness import signals
 from harness.errors import HarnessError
 from harness.exchange import Call, Exchange
 from harness.findings import Finding, FindingsLog, make_finding
@@ -72,37 +72,6 @@ class RuleRun:
     seconds: float = 0.0
     calls_to_detection: int | None = None
     """Calls made until the first divergence of this rule test (None: none found)."""
-
-
-def derive_seed(run_seed: int, name: str) -> int:
-    """Each rule test gets its own seed, so adding or reordering tests changes nothing."""
-    digest = hashlib.sha256(f"{run_seed}:{name}".encode()).digest()
-    return int.from_bytes(digest[:8], "big")
-
-
-class _DivergenceSignal(Exception):
-    finding: Finding
-
-
-_SIGNAL_CLASSES: dict[str, type[_DivergenceSignal]] = {}
-
-
-def _signal(finding: Finding) -> _DivergenceSignal:
-    cls = _SIGNAL_CLASSES.get(finding.id)
-    if cls is None:
-        cls = type("Divergence", (_DivergenceSignal,), {"__qualname__": f"Divergence[{finding.id}]"})
-        _SIGNAL_CLASSES[finding.id] = cls
-    exc = cls(finding.id)
-    exc.finding = finding
-    return exc
-
-
-class _Abort(BaseException):
-    """Carries a HarnessError out of Hypothesis, which would otherwise shrink it as a failure."""
-
-    def __init__(self, error: HarnessError):
-        super().__init__(str(error))
-        self.error = error
 
 
 def _is_own(test: RuleTest, finding: Finding) -> bool:
@@ -161,7 +130,7 @@ class _Example:
         try:
             exchange = self._sender.send(call, role=role)
         except HarnessError as exc:
-            raise _Abort(exc) from None
+            raise signals.Abort(exc) from None
         self.calls += 1
         return self._sender.judge.judge(exchange)
 
@@ -169,7 +138,7 @@ class _Example:
         try:
             exchange = self._sender.send_raw(request)
         except HarnessError as exc:
-            raise _Abort(exc) from None
+            raise signals.Abort(exc) from None
         self.calls += 1
         return self._sender.judge.judge(exchange)
 
@@ -177,7 +146,7 @@ class _Example:
         try:
             exchange = self._sender.send(call, role="control")
         except HarnessError as exc:
-            raise _Abort(exc) from None
+            raise signals.Abort(exc) from None
         self.calls += 1
         return self._sender.judge.judge_control(judged, exchange)
 
@@ -242,32 +211,9 @@ def _coverage(
                 detected_at = example.calls
     except SetupFailed as exc:
         why_not.append(str(exc))
-    except _Abort as abort:
+    except signals.Abort as abort:
         raise abort.error from None
     return counted, example.calls, detected_at
-
-
-def _stop_shrinking(data: st.DataObject) -> None:
-    """The shrink budget is spent: end this example without a call, unless it is the final replay.
-
-    The example is concluded as an *overrun*, the status Hypothesis itself gives an example
-    that ran out of budget: it is discarded, never recorded as a result, so the draws seen so
-    far stay consistent (raising here would look like flaky data generation). The shrinker
-    then stops on its own; the final replay of the smallest failing example still runs.
-    """
-    from hypothesis.control import current_build_context
-
-    if not current_build_context().is_final:
-        # DataObject.conjecture_data is Hypothesis-internal; hypothesis is pinned exactly.
-        data.conjecture_data.mark_overrun()
-
-
-def _leaves(exc: BaseException) -> Iterable[BaseException]:
-    if isinstance(exc, BaseExceptionGroup):
-        for inner in exc.exceptions:
-            yield from _leaves(inner)
-    else:
-        yield exc
 
 
 def _property(
@@ -284,7 +230,7 @@ def _property(
             verbosity=Verbosity.quiet,
             report_multiple_bugs=True,
             print_blob=False,
-        )(seed(derive_seed(run_seed, test.name))(given(st.data())(body)))
+        )(seed(signals.derive_seed(run_seed, test.name))(given(st.data())(body)))
         return wrapped
 
     return decorate
@@ -313,7 +259,7 @@ def run_rule(
     @_property(test, run_seed, max_examples)
     def prop(data: st.DataObject) -> None:
         if first_divergence_at and counters["calls"] - first_divergence_at[0] > shrink_calls:
-            _stop_shrinking(data)
+            signals.stop_unless_final()
         example = _Example(sender, test, account_id)
         try:
             try:
@@ -329,7 +275,7 @@ def run_rule(
         if example.own:
             if not first_divergence_at:
                 first_divergence_at.append(counters["calls"])
-            raise _signal(min(example.own, key=lambda f: f.id))
+            raise signals.signal_for(min(example.own, key=lambda f: f.id))
 
     counted, calls, detected_at = _coverage(sender, test, account_id, why_not)
     counters["examples"] += counted
@@ -340,17 +286,16 @@ def run_rule(
     reason = ""
     try:
         prop()
-    except _Abort as abort:
+    except signals.Abort as abort:
         raise abort.error from None
     except Unsatisfiable:
         status = "unchecked"
         reason = "no draw could exercise the rule" + (f": {why_not[-1]}" if why_not else "")
     except BaseException as exc:
-        leaves = list(_leaves(exc))
-        if not all(isinstance(e, _DivergenceSignal) for e in leaves):
+        found = signals.signals_in(exc)
+        if found is None:
             raise
-        for signal in leaves:
-            assert isinstance(signal, _DivergenceSignal)
+        for signal in found:
             sender.findings.prefer_shrunk(signal.finding)
     own_findings = [f for f in sender.findings if _is_own(test, f)]
     if own_findings:

@@ -21,19 +21,19 @@ Hypothesis shrinks to a minimal sequence, within a budget of calls like the rule
 from __future__ import annotations
 
 import functools
-import hashlib
 import itertools
 import math
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from hypothesis import HealthCheck, Phase, Verbosity, seed, settings
 from hypothesis import strategies as st
-from hypothesis.control import cleanup, current_build_context
+from hypothesis.control import cleanup
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
+from harness import signals
 from harness.errors import HarnessError
 from harness.exchange import Call, Exchange
 from harness.findings import Finding, make_finding
@@ -43,6 +43,7 @@ from harness.oracle.rules import Rule
 from harness.runner import Sender
 from harness.scenarios import kms_states as kms_setup
 from harness.scenarios import pc_states as pc_setup
+from harness.spec import sources
 from harness.strategies import kms as kms_strategies
 from harness.strategies import pc as pc_strategies
 from harness.strategies.values import member, values
@@ -101,32 +102,6 @@ class _Context:
         return self.home if where == "home" else self.away
 
 
-class _Abort(BaseException):
-    """Carries a HarnessError out of Hypothesis, which would otherwise shrink it as a failure."""
-
-    def __init__(self, error: HarnessError):
-        super().__init__(str(error))
-        self.error = error
-
-
-class _DivergenceSignal(Exception):
-    finding: Finding
-
-
-_SIGNALS: dict[str, type[_DivergenceSignal]] = {}
-
-
-def _signal(finding: Finding) -> _DivergenceSignal:
-    # One exception class per finding id: Hypothesis shrinks each class on its own.
-    cls = _SIGNALS.get(finding.id)
-    if cls is None:
-        cls = type("Divergence", (_DivergenceSignal,), {"__qualname__": f"Divergence[{finding.id}]"})
-        _SIGNALS[finding.id] = cls
-    exc = cls(finding.id)
-    exc.finding = finding
-    return exc
-
-
 class _Sequence:
     """The calls of one example: sends, judges and records each, keeping them as steps."""
 
@@ -142,7 +117,7 @@ class _Sequence:
         try:
             exchange = sender.send(call)
         except HarnessError as exc:
-            raise _Abort(exc) from None
+            raise signals.Abort(exc) from None
         self.calls += 1
         self._record(sender.judge.judge(exchange))
         self.exchanges.append(exchange)
@@ -241,23 +216,8 @@ class KmsWorld:
         kms_setup.settle(self.sequence.send, target, key.key_id, sleep=self.sleep)
 
 
-KMS_OPERATIONS = frozenset(
-    {
-        "CreateKey",
-        "ReplicateKey",
-        "DescribeKey",
-        "EnableKey",
-        "DisableKey",
-        "ScheduleKeyDeletion",
-        "CancelKeyDeletion",
-        "TagResource",
-        "UntagResource",
-        "ListResourceTags",
-        "UpdateKeyDescription",
-        "GetKeyPolicy",
-        "UpdatePrimaryRegion",
-    }
-)
+KMS_OPERATIONS = frozenset(sources.KMS.operations)
+"""Every KMS operation the specs cover; a machine may be given fewer (self-tests do)."""
 Route = tuple[Where, Where]
 #: ReplicateKey routes (call Region, ReplicaRegion): mostly the valid one, and the others the
 #: rules are about (a replica as source, the primary's own Region).
@@ -469,18 +429,7 @@ class PcWorld:
         self._send("ListKeys", {} if only is None else {"KeyState": only})
 
 
-PC_OPERATIONS = frozenset(
-    {
-        "CreateKey",
-        "GetKey",
-        "ListKeys",
-        "DeleteKey",
-        "RestoreKey",
-        "TagResource",
-        "UntagResource",
-        "ListTagsForResource",
-    }
-)
+PC_OPERATIONS = frozenset(sources.PAYMENT_CRYPTOGRAPHY.operations)
 
 
 @dataclass(frozen=True, slots=True)
@@ -575,7 +524,7 @@ def _pc_machine(steps: PcSteps, sequence: _Sequence, context: _Context) -> RuleB
 def _fail_with_first(sequence: _Sequence) -> None:
     """End the example with its first divergence of a state rule, for Hypothesis to shrink."""
     if sequence.own:
-        raise _signal(sequence.own[0])
+        raise signals.signal_for(sequence.own[0])
 
 
 def kms_machine(steps: KmsSteps = KmsSteps(), name: str = "kms") -> StatefulTest:
@@ -596,16 +545,8 @@ MACHINES: tuple[StatefulTest, ...] = (KMS, PAYMENT_CRYPTOGRAPHY)
 
 
 def derive_seed(run_seed: int, name: str) -> int:
-    digest = hashlib.sha256(f"{run_seed}:stateful:{name}".encode()).digest()
-    return int.from_bytes(digest[:8], "big")
-
-
-def _leaves(exc: BaseException) -> Iterable[BaseException]:
-    if isinstance(exc, BaseExceptionGroup):
-        for inner in exc.exceptions:
-            yield from _leaves(inner)
-    else:
-        yield exc
+    """The seed of machine ``name``; a namespace of its own beside the rule tests' seeds."""
+    return signals.derive_seed(run_seed, f"stateful:{name}")
 
 
 def run_stateful(
@@ -633,11 +574,7 @@ def run_stateful(
 
     def factory() -> RuleBasedStateMachine:
         if first_divergence_at and counters["calls"] - first_divergence_at[0] > budget:
-            build = current_build_context()
-            if not build.is_final:
-                # As in harness.runner: an overrun is discarded, never a result, so the shrinker
-                # stops on its own and the final replay of the smallest example still runs.
-                build.data.mark_overrun()
+            signals.stop_unless_final()
         sequence = _Sequence(test, context)
         _track(sequence, counters, first_divergence_at)
         return test.build(sequence, context)
@@ -658,14 +595,13 @@ def run_stateful(
     status: Status = "passed"
     try:
         run_state_machine_as_test(seeded, settings=configured)
-    except _Abort as abort:
+    except signals.Abort as abort:
         raise abort.error from None
     except BaseException as exc:
-        leaves = list(_leaves(exc))
-        if not all(isinstance(e, _DivergenceSignal) for e in leaves):
+        found = signals.signals_in(exc)
+        if found is None:
             raise
-        for signal in leaves:
-            assert isinstance(signal, _DivergenceSignal)
+        for signal in found:
             sender.findings.prefer_shrunk(signal.finding)
     own = [f for f in sender.findings if f.rule in test.rule_ids]
     if own:

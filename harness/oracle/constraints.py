@@ -21,7 +21,7 @@ from typing import Any
 from harness.oracle.predict import Violation
 from harness.oracle.rules import RULES, Rule, any_4xx, error
 
-_KEYWORD_RULE = {
+KEYWORD_RULE = {
     "required": "required",
     "enum": "enum",
     "minLength": "length",
@@ -118,7 +118,7 @@ def constraint_violations(service: str, operation: str, params: Mapping[str, Any
     for err in validator.iter_errors(params):
         if any(part in ("allOf", "anyOf", "oneOf", "if", "then", "else", "not") for part in err.schema_path):
             continue  # cross-field rules: decided by the Python rules
-        kind = _KEYWORD_RULE.get(str(err.validator))
+        kind = KEYWORD_RULE.get(str(err.validator))
         if kind is None:
             continue  # additionalProperties and the like: no documented outcome
         path = list(err.absolute_path)

@@ -13,34 +13,17 @@ from typing import Any
 
 from harness.oracle.predict import Fact, Violation
 from harness.oracle.rules import RULES, Rule, any_4xx, error
+from harness.spec.constraints import KMS_KEY_USAGES_BY_SPEC
+from harness.spec.sources import KMS as KMS_SOURCE
 
 SERVICE = "kms"
 RULEBOOK = "rulebook"
 
 # --- Key specs and usages (rulebook rule 17; botocore CreateKeyRequest.KeyUsage doc) -----
 
-KEY_USAGES_BY_SPEC: dict[str, tuple[str, ...]] = {
-    "SYMMETRIC_DEFAULT": ("ENCRYPT_DECRYPT",),
-    "HMAC_224": ("GENERATE_VERIFY_MAC",),
-    "HMAC_256": ("GENERATE_VERIFY_MAC",),
-    "HMAC_384": ("GENERATE_VERIFY_MAC",),
-    "HMAC_512": ("GENERATE_VERIFY_MAC",),
-    "RSA_2048": ("ENCRYPT_DECRYPT", "SIGN_VERIFY"),
-    "RSA_3072": ("ENCRYPT_DECRYPT", "SIGN_VERIFY"),
-    "RSA_4096": ("ENCRYPT_DECRYPT", "SIGN_VERIFY"),
-    "ECC_NIST_P256": ("SIGN_VERIFY", "KEY_AGREEMENT"),
-    "ECC_NIST_P384": ("SIGN_VERIFY", "KEY_AGREEMENT"),
-    "ECC_NIST_P521": ("SIGN_VERIFY", "KEY_AGREEMENT"),
-    "ECC_NIST_EDWARDS25519": ("SIGN_VERIFY",),
-    "ECC_SECG_P256K1": ("SIGN_VERIFY",),
-    "ML_DSA_44": ("SIGN_VERIFY",),
-    "ML_DSA_65": ("SIGN_VERIFY",),
-    "ML_DSA_87": ("SIGN_VERIFY",),
-    "ML_KEM_512": ("ENCAPSULATE_DECAPSULATE",),
-    "ML_KEM_768": ("ENCAPSULATE_DECAPSULATE",),
-    "ML_KEM_1024": ("ENCAPSULATE_DECAPSULATE",),
-    "SM2": ("ENCRYPT_DECRYPT", "SIGN_VERIFY", "KEY_AGREEMENT"),
-}
+#: The documented KeySpec x KeyUsage table, shared with the spec builder (which writes what of it
+#: JSON Schema can express into the CreateKey request schema).
+KEY_USAGES_BY_SPEC: Mapping[str, tuple[str, ...]] = KMS_KEY_USAGES_BY_SPEC
 
 #: SM2 exists only in China Regions; ML-KEM only outside them (rule 17).
 CHINA_ONLY_SPECS = frozenset({"SM2"})
@@ -583,20 +566,7 @@ KEY_NOT_FOUND = RULES.add(
     Rule(
         id="kms.key-id.not-found",
         service=SERVICE,
-        operations=(
-            "DescribeKey",
-            "ReplicateKey",
-            "EnableKey",
-            "DisableKey",
-            "ScheduleKeyDeletion",
-            "CancelKeyDeletion",
-            "TagResource",
-            "UntagResource",
-            "ListResourceTags",
-            "GetKeyPolicy",
-            "UpdateKeyDescription",
-            "UpdatePrimaryRegion",
-        ),
+        operations=tuple(op for op in KMS_SOURCE.operations if op != "CreateKey"),
         title=(
             "A key ID that names no key in the Region (well-formed or not, or a key ARN of another "
             "Region) is rejected with NotFoundException."

@@ -18,6 +18,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from harness.oracle.constraints import KEYWORD_RULE
 from harness.strategies.values import values
 
 #: The keywords a mutation can break, and the constraint rule each one belongs to.
@@ -32,17 +33,7 @@ KEYWORDS = (
     "minItems",
     "maxItems",
 )
-RULE_KIND = {
-    "required": "required",
-    "enum": "enum",
-    "minLength": "length",
-    "maxLength": "length",
-    "pattern": "pattern",
-    "minimum": "range",
-    "maximum": "range",
-    "minItems": "items",
-    "maxItems": "items",
-}
+RULE_KIND = {k: v for k, v in KEYWORD_RULE.items() if k in KEYWORDS}
 
 #: Strings that break most patterns: tried in order, the first that does not match (and fits
 #: the length bounds) is used, so mutations stay small and readable.

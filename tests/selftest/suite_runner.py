@@ -31,6 +31,25 @@ class SuiteRun:
         return [json.loads(line) for line in lines if line.strip()]
 
 
+def run_reproduction(script_text: str, workdir: Path) -> subprocess.CompletedProcess[str]:
+    """Run a finding's ``reproduce`` script against a fresh moto server, as a maintainer would."""
+    from harness.emulator import MotoServer
+
+    script = workdir / "repro.py"
+    script.write_text(script_text)
+    server = MotoServer().start()
+    try:
+        return subprocess.run(
+            [sys.executable, str(script)],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            env={"HARNESS_ENDPOINT": server.endpoint_url, "PATH": "/usr/bin:/bin"},
+        )
+    finally:
+        server.stop()
+
+
 def run_suite(workdir: Path, *args: str, report_dir: Path | None = None) -> SuiteRun:
     """``pytest <suite> --report-dir ... ARGS`` in ``workdir``; the child's exit code and output."""
     report_dir = report_dir or workdir / "report"

@@ -14,7 +14,6 @@ decides. For every rule test, two runs differ by exactly one fault:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -41,7 +40,7 @@ AWS_CASSETTES = sorted((REPO / "tests" / "cassettes" / "aws").glob("*.jsonl"))
 #: AWS's own recorded answers (checked below to be judged by the rule and clean).
 SILENT_BY_RECORDING = {
     "kms.create-key.valid": "moto refuses ML-DSA, ML-KEM and Ed25519 keys; a success cannot be invented",
-    "kms.key-id.format": "moto's multi-Region ids have hyphens; ids cannot be rewritten without breaking later calls",
+    "kms.key-id.format": "moto's multi-Region ids have hyphens; rewriting ids would break later calls",
 }
 
 #: Rules with neither a conforming emulator answer nor an AWS recording. Their silent half is
@@ -70,12 +69,8 @@ def _run(proxy_url: str, tests: list[object], report_dir: Path) -> tuple[Session
 
 
 @pytest.fixture(scope="module")
-def upstream() -> Iterator[MotoServer]:
-    server = MotoServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
+def upstream(moto_server: MotoServer) -> MotoServer:
+    return moto_server
 
 
 @pytest.fixture(scope="module")

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from harness.baseline import default_path
 from harness.contracts import cassette_validator, findings_validator
-from harness.emulator import MotoServer
-from tests.selftest.suite_runner import SuiteRun, run_suite
+from tests.selftest.suite_runner import SuiteRun, run_reproduction, run_suite
 
 pytestmark = pytest.mark.selftest_network
 
@@ -147,19 +144,7 @@ def test_reproduction_scripts_run_and_fail_while_the_divergence_exists(
     tag_run: SuiteRun, tmp_path: Path
 ) -> None:
     (finding,) = [f for f in tag_run.findings["findings"] if f["rule"] == "kms.tags.reserved-prefix"]
-    script = tmp_path / "repro.py"
-    script.write_text(finding["reproduce"])
-    server = MotoServer().start()
-    try:
-        done = subprocess.run(
-            [sys.executable, str(script)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env={"HARNESS_ENDPOINT": server.endpoint_url, "PATH": "/usr/bin:/bin"},
-        )
-    finally:
-        server.stop()
+    done = run_reproduction(finding["reproduce"], tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "AssertionError" in done.stderr
     assert done.stdout.startswith("200 ")  # moto answered success where TagException is due

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,7 @@ from harness.contracts import findings_validator
 from harness.emulator import MotoServer
 from harness.oracle import kms_states
 from harness.stateful import KmsSteps, PcSteps, StatefulTest, kms_machine, pc_machine
-from tests.selftest.suite_runner import SuiteRun, run_suite
+from tests.selftest.suite_runner import SuiteRun, run_reproduction, run_suite
 from tests.selftest.test_stateful_faults import ECC, run_machine
 
 pytestmark = pytest.mark.selftest_network
@@ -96,19 +94,7 @@ def test_a_sequence_finding_reproduces_on_a_fresh_target(
     ]
     assert candidates, f"the fixed seed should find a {kind} sequence divergence in moto"
     finding = min(candidates, key=lambda f: (len(f["steps"]), f["id"]))
-    script = tmp_path / "repro.py"
-    script.write_text(finding["reproduce"])
-    server = MotoServer().start()
-    try:
-        done = subprocess.run(
-            [sys.executable, str(script)],
-            capture_output=True,
-            text=True,
-            timeout=180,
-            env={"HARNESS_ENDPOINT": server.endpoint_url, "PATH": "/usr/bin:/bin"},
-        )
-    finally:
-        server.stop()
+    done = run_reproduction(finding["reproduce"], tmp_path)
     # Exits non-zero with the documented assertion while the divergence is there.
     assert done.returncode == 1, done.stdout + done.stderr
     assert "AssertionError" in done.stderr
