@@ -6,8 +6,8 @@ stick, tags that are lost, a replica whose change leaks into its primary, a key 
 deletion that can be replicated). The stateful machine must catch each, and stay silent
 without it.
 
-moto diverges from the documented KMS key lifecycle in many places (see
-baselines/pending/issue5.json). A silent twin needs answers that follow the model, so
+moto diverges from the documented KMS key lifecycle in many places (see the
+shipped baselines/emulator.json). A silent twin needs answers that follow the model, so
 :class:`MotoRepairs` makes moto answer as KMS documents for the steps the self-tests draw:
 it refuses, without forwarding, the calls the key-state table forbids (which moto accepts),
 and corrects the answers moto gets wrong. It is test rig, never the conformance path: the
