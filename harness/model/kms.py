@@ -28,10 +28,11 @@ import json
 import re
 from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
-from harness.exchange import Call, Exchange
+from harness.exchange import Exchange
 from harness.model import kms_facts as facts
+from harness.model.handlers import OperationHandlers
 from harness.oracle import kms as oracle
 from harness.oracle import kms_states as states
 from harness.oracle.predict import Prediction, Violation, predict
@@ -151,7 +152,8 @@ def _partition_and_account(arn: str) -> tuple[str, str] | None:
 
 
 @dataclass
-class KmsModel:
+class KmsModel(OperationHandlers):
+    service: ClassVar[str] = SERVICE
     complete: bool = True
     keys: dict[tuple[str, str], KmsKey] = field(default_factory=dict)
     """(region, key id) -> key."""
@@ -195,13 +197,6 @@ class KmsModel:
         return states.KeyView(key.region, key.key_state, key.multi_region, key.primary_region, family)
 
     # -- prediction -------------------------------------------------------------------
-
-    def predict(self, call: Call, region: str) -> Prediction | None:
-        handler = getattr(self, f"_predict_{call.operation}", None)
-        if handler is None:
-            return None
-        result: Prediction | None = handler(call.params, region)
-        return result
 
     def _missing(self, ref: KeyRef) -> Prediction | None:
         """The prediction for a key reference that names no key the model knows."""
@@ -370,14 +365,7 @@ class KmsModel:
         if not exchange.ok:
             self._refused(exchange)
             return
-        handler = getattr(self, f"_apply_{exchange.operation}", None)
-        if handler is None:
-            return
-        call = Call(SERVICE, exchange.operation, exchange.request, exchange.region)
-        prediction = self.predict(call, exchange.region)
-        expected = prediction is not None and prediction.expectation.outcome == "success"
-        body = exchange.body if isinstance(exchange.body, dict) else {}
-        handler(exchange.request, body, exchange.region, expected)
+        self._follow(exchange, exchange.body if isinstance(exchange.body, dict) else {})
 
     def _uncertain(self, exchange: Exchange) -> None:
         """No answer or a server error: the call may or may not have taken effect.

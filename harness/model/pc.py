@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
-from harness.exchange import Call, Exchange
+from harness.exchange import Exchange
+from harness.model.handlers import OperationHandlers
 from harness.model.kms_facts import attach
 from harness.model.matchers import ListsKeys, Number, OneOf, SameItems
 from harness.oracle import pc as oracle
@@ -53,17 +54,11 @@ class PcKey:
 
 
 @dataclass
-class PcModel:
+class PcModel(OperationHandlers):
+    service: ClassVar[str] = SERVICE
     complete: bool = True
     keys: dict[str, PcKey] = field(default_factory=dict)
     """key ARN -> key (ARNs carry their Region)."""
-
-    def predict(self, call: Call, region: str) -> Prediction | None:
-        handler = getattr(self, f"_predict_{call.operation}", None)
-        if handler is None:
-            return None
-        result: Prediction | None = handler(call.params, region)
-        return result
 
     def _missing(self, identifier: Any) -> Prediction | None:
         if isinstance(identifier, str) and (identifier.startswith("alias/") or ":alias/" in identifier):
@@ -171,13 +166,7 @@ class PcModel:
             return
         if not exchange.ok or not isinstance(exchange.body, dict):
             return
-        handler = getattr(self, f"_apply_{exchange.operation}", None)
-        if handler is None:
-            return
-        call = Call(SERVICE, exchange.operation, exchange.request, exchange.region)
-        prediction = self.predict(call, exchange.region)
-        expected = prediction is not None and prediction.expectation.outcome == "success"
-        handler(exchange.request, exchange.body, exchange.region, expected)
+        self._follow(exchange, exchange.body)
 
     def _uncertain(self, exchange: Exchange) -> None:
         """No answer or a server error: what the call may have changed is no longer known."""

@@ -179,6 +179,7 @@ TAG_RULES: dict[str, TagLists] = {
     oracle.TAG_RESERVED_PREFIX.id: strategies.reserved_prefix_tag_lists,
     oracle.TAG_DUPLICATE_KEYS.id: strategies.duplicate_key_tag_lists,
     oracle.TAG_KEY_TOO_LONG.id: strategies.long_key_tag_lists,
+    oracle.TAG_KEY_EMPTY.id: strategies.empty_key_tag_lists,
     oracle.TAG_VALUE_TOO_LONG.id: strategies.long_value_tag_lists,
 }
 

@@ -21,6 +21,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from harness.exchange import Call, Exchange
+from harness.oracle import kms as oracle
 from harness.oracle import kms_states as states
 from harness.scenarios.base import SCENARIOS, Attempt, Driver, Scenario, SetupFailed
 from harness.strategies import kms as strategies
@@ -464,6 +465,7 @@ def _register() -> None:
     add(states.LIST_TAGS.id, "ListResourceTags", list_tags)
     add(states.GET_POLICY_VALID.id, "GetKeyPolicy", get_policy((None, "default")))
     add(states.GET_POLICY_NO_RAM.id, "GetKeyPolicy", get_policy(("AWS_RAM",)))
+    add(oracle.VALID_DESCRIBE_KEY.id, "DescribeKey", describe_state)
     add(states.DESCRIBE_STATE.id, "DescribeKey", describe_state)
     add(states.DESCRIBE_DESCRIPTION.id, "DescribeKey", describe_description)
     add(states.MR_CONFIGURATION.id, "DescribeKey", describe_family)

@@ -155,6 +155,7 @@ def _register() -> None:
         SCENARIOS.add(states.TAGS_PENDING_DELETION.id, operation, tagging_pending(operation))
     SCENARIOS.add(states.UNTAG_VALID.id, "UntagResource", untag_valid)
     SCENARIOS.add(states.LIST_TAGS.id, "ListTagsForResource", list_tags)
+    SCENARIOS.add(oracle.VALID_GET_KEY.id, "GetKey", get_key)
     SCENARIOS.add(states.GET_KEY_STATE.id, "GetKey", get_key)
     SCENARIOS.add(states.GET_KEY_ATTRIBUTES.id, "GetKey", get_key)
     SCENARIOS.add(states.LIST_KEYS.id, "ListKeys", list_keys)

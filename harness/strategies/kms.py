@@ -106,6 +106,14 @@ def long_key_tag_lists(draw: st.DrawFn, spec: OperationSpec) -> list[dict[str, s
 
 
 @st.composite
+def empty_key_tag_lists(draw: st.DrawFn, spec: OperationSpec) -> list[dict[str, str]]:
+    """A valid list with one empty key, below the TagKey minimum of 1 (rule 30)."""
+    base = draw(valid_tag_lists(spec, max_size=oracle.MAX_TAGS_PER_KEY - 1))
+    base.insert(draw(st.integers(0, len(base))), tags("", draw(tag_values(spec))))
+    return base
+
+
+@st.composite
 def long_value_tag_lists(draw: st.DrawFn, spec: OperationSpec) -> list[dict[str, str]]:
     """A valid list with one value longer than the TagValue maximum (rule 30)."""
     _, high = length_bounds(member(spec.request_schema, _TAG_VALUE_POINTER))

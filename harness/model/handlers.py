@@ -1,0 +1,39 @@
+"""Operation handlers: how a service model routes a call or an answer to its operation.
+
+A service model names its handlers ``_predict_<Operation>(params, region)`` and
+``_apply_<Operation>(request, body, region, expected)``; an operation without a handler is
+one the model makes no claim about (no prediction, no state change).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from harness.exchange import Call, Exchange
+from harness.oracle.predict import Prediction
+
+
+class OperationHandlers:
+    service: ClassVar[str]
+
+    def predict(self, call: Call, region: str) -> Prediction | None:
+        """The documented answer to ``call`` in ``region``; ``None`` when no rule decides it."""
+        handler = getattr(self, f"_predict_{call.operation}", None)
+        if handler is None:
+            return None
+        result: Prediction | None = handler(call.params, region)
+        return result
+
+    def _follow(self, exchange: Exchange, body: dict[str, Any]) -> None:
+        """Follow a successful answer, telling its handler whether the model predicted the success.
+
+        A success the model did not predict is still followed (the target says the call took
+        effect), but the handler may trust the model's own facts less.
+        """
+        handler = getattr(self, f"_apply_{exchange.operation}", None)
+        if handler is None:
+            return
+        call = Call(self.service, exchange.operation, exchange.request, exchange.region)
+        prediction = self.predict(call, exchange.region)
+        expected = prediction is not None and prediction.expectation.outcome == "success"
+        handler(exchange.request, body, exchange.region, expected)
