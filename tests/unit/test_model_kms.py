@@ -17,6 +17,7 @@ from harness.model import Model
 from harness.oracle import kms_states as states
 from harness.oracle.rules import RULES
 from harness.spec import catalog
+from tests.unit.labels import outcome_label
 
 HOME, AWAY = "us-east-1", "us-west-2"
 ACCOUNT = "111122223333"
@@ -76,7 +77,9 @@ class Flow:
         """Judge ``ex``; the ``rule|kind|signature`` of each outcome or invariant divergence."""
         judged = self.judge.judge(ex)
         return [
-            f"{d.rule}|{d.kind}|{d.signature}" for d in judged.divergences if RULES[d.rule].kind != "answer"
+            f"{d.rule}|{d.kind}|{outcome_label(d)}"
+            for d in judged.divergences
+            if RULES[d.rule].kind != "answer"
         ]
 
     def expect(self, operation: str, request: dict[str, Any], region: str = HOME) -> Any:

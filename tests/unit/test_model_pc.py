@@ -11,6 +11,7 @@ from harness.model import Model
 from harness.model.matchers import ListsKeys
 from harness.oracle.rules import RULES
 from harness.spec import catalog
+from tests.unit.labels import outcome_label
 
 SERVICE = "payment-cryptography"
 REGION = "us-east-1"
@@ -59,7 +60,9 @@ class Flow:
     def send(self, ex: Exchange) -> list[str]:
         judged = self.judge.judge(ex)
         return [
-            f"{d.rule}|{d.kind}|{d.signature}" for d in judged.divergences if RULES[d.rule].kind != "answer"
+            f"{d.rule}|{d.kind}|{outcome_label(d)}"
+            for d in judged.divergences
+            if RULES[d.rule].kind != "answer"
         ]
 
     def expect(self, operation: str, request: dict[str, Any]) -> Any:
