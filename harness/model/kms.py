@@ -196,6 +196,13 @@ class KmsModel(OperationHandlers):
             family = {region: member.key_state for region, member in self.family(key.key_id).items()}
         return states.KeyView(key.region, key.key_state, key.multi_region, key.primary_region, family)
 
+    def family_view(self, key: KmsKey) -> states.KeyView | None:
+        """The record for rules that read the whole multi-Region family (ReplicateKey,
+        UpdatePrimaryRegion); ``None`` while any member's state is unknown."""
+        if key.multi_region and not key.family_known:
+            return None
+        return self.view(key)
+
     # -- prediction -------------------------------------------------------------------
 
     def _missing(self, ref: KeyRef) -> Prediction | None:
@@ -319,8 +326,8 @@ class KmsModel(OperationHandlers):
         key, missing = self._target(params, region)
         if key is None:
             return missing
-        view = self.view(key)
-        if view is None or (key.multi_region and not key.family_known):
+        view = self.family_view(key)
+        if view is None:
             return None
         found = states.replicate_key_violations(view, params.get("ReplicaRegion"))
         if found is None:
@@ -341,8 +348,8 @@ class KmsModel(OperationHandlers):
         key, missing = self._target(params, region)
         if key is None:
             return missing
-        view = self.view(key)
-        if view is None or (key.multi_region and not key.family_known):
+        view = self.family_view(key)
+        if view is None:
             return None
         found = states.update_primary_region_violations(view, params.get("PrimaryRegion"))
         if found is None:
