@@ -17,13 +17,13 @@ Value formats (ARNs, key ids), error lists, headers and the page's prose are com
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from harness.errors import SpecError
 from harness.spec import model_view
-from harness.spec.disagreements import Disagreement, Location, Resolution, Side, agree
+from harness.spec.disagreements import KEEP, Disagreement, Location, Resolution, Side, Topic, agree
 from harness.spec.model_view import Member, concept
 from harness.spec.seeds import Element, Example, Page, SeedSet, default_in
 from harness.spec.sources import service_source
@@ -233,6 +233,29 @@ def _loc_order(location: Location) -> tuple[Any, ...]:
     return (location.file, location.line or 0, location.element, location.path or "", location.example or "")
 
 
+def _about(
+    group: Group,
+    topic: Topic,
+    *,
+    what: str,
+    sides: tuple[Side, ...],
+    follows: Mapping[str, str],
+    resolution: Resolution = KEEP,
+) -> Disagreement:
+    """A disagreement about one member group; its id, service, operations and subject are the group's."""
+    return Disagreement(
+        id=_fact_id(group.service, group.subject, topic),
+        topic=topic,
+        service=group.service,
+        operations=tuple(sorted(group.operations)),
+        subject=group.subject,
+        what=what,
+        sides=sides,
+        follows=follows,
+        resolution=resolution,
+    )
+
+
 def _model_side(group: Group, value: Any) -> list[Side]:
     if group.model is None:
         return []
@@ -270,12 +293,9 @@ def _presence(group: Group) -> Disagreement | None:
     if len(spellings) > 1:
         others = [n for n in spellings if not model or n != model.name]
         like = model.name if model else spellings[0]
-        return Disagreement(
-            id=_fact_id(group.service, group.subject, "name"),
-            topic="name",
-            service=group.service,
-            operations=tuple(sorted(group.operations)),
-            subject=group.subject,
+        return _about(
+            group,
+            "name",
             what=f"{group.parent}: one member, {len(spellings)} spellings: {', '.join(spellings)}.",
             sides=tuple(sides),
             follows={
@@ -297,12 +317,9 @@ def _presence(group: Group) -> Disagreement | None:
     ]
     if model is None:
         kind = "request" if all(c.direction == "request" for c in group.claims) else "response"
-        return Disagreement(
-            id=_fact_id(group.service, group.subject, "presence"),
-            topic="presence",
-            service=group.service,
-            operations=tuple(sorted(group.operations)),
-            subject=group.subject,
+        return _about(
+            group,
+            "presence",
             what=f"{name} is documented on {_pages(group.claims)} but is not a botocore member "
             f"of {group.parent}.",
             sides=tuple(sides),
@@ -346,12 +363,9 @@ def _presence(group: Group) -> Disagreement | None:
             f"keeps {name} from botocore: the page is silent about it, and silence is not a contradiction "
             "(the pages document an AWS-compatible API)"
         )
-    return Disagreement(
-        id=_fact_id(group.service, group.subject, "presence"),
-        topic="presence",
-        service=group.service,
-        operations=tuple(sorted(group.operations)),
-        subject=group.subject,
+    return _about(
+        group,
+        "presence",
         what=what,
         sides=tuple(sides),
         follows={AWS: f"botocore: {name} is a member", DOCUMENTED: documented},
@@ -432,12 +446,9 @@ def _type(group: Group) -> Disagreement | None:
     if len(sides) < 2 or not _differs(sides):
         return None
     timestamps = model_type == "timestamp"
-    return Disagreement(
-        id=_fact_id(group.service, group.subject, "type"),
-        topic="type",
-        service=group.service,
-        operations=tuple(sorted(group.operations)),
-        subject=group.subject,
+    return _about(
+        group,
+        "type",
         what=(
             f"{group.subject} is a timestamp, which awsJson sends as epoch seconds (a JSON number); "
             f"{_pages(typed)} show{'s' if len({c.page.file for c in typed}) == 1 else ''} "
@@ -472,12 +483,9 @@ def _required(group: Group) -> Disagreement | None:
     sides = _model_side(group, group.model.required) + _sides_by(said, lambda c: c.element.required)
     if len(sides) < 2 or not _differs(sides):
         return None
-    return Disagreement(
-        id=_fact_id(group.service, group.subject, "required"),
-        topic="required",
-        service=group.service,
-        operations=tuple(sorted(group.operations)),
-        subject=group.subject,
+    return _about(
+        group,
+        "required",
         what=f"Whether {group.subject} is required: botocore says {group.model.required}, "
         f"{_pages(said)} differ.",
         sides=tuple(sides),
@@ -503,12 +511,9 @@ def _deprecation(group: Group) -> Disagreement | None:
     if not silent:
         return None
     sides = _model_side(group, "deprecated") + _sides_by(silent, lambda c: "documented, not deprecated")
-    return Disagreement(
-        id=_fact_id(group.service, group.subject, "deprecation"),
-        topic="deprecation",
-        service=group.service,
-        operations=tuple(sorted(group.operations)),
-        subject=group.subject,
+    return _about(
+        group,
+        "deprecation",
         what=f"botocore deprecates {group.subject}; {_pages(silent)} documents it as current"
         + (" and does not document its replacement" if group.model.name == "CustomerMasterKeySpec" else "")
         + ".",
