@@ -16,12 +16,12 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from harness.emulator import MotoServer
+from harness.engine.rule_runs import RuleRun
+from harness.engine.session import Session
 from harness.options import RunOptions
-from harness.runner import RuleRun
 from harness.scenarios import SCENARIOS, RuleTest
-from harness.session import Session
 from harness.targets import resolve
+from harness.targets.moto import MotoServer
 from harness.testing.fault_proxy import FaultProxy
 from harness.testing.oracle_faults import RuleFaults
 

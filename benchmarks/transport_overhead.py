@@ -21,10 +21,10 @@ from botocore.config import Config
 
 from harness.cassette import CassetteWriter
 from harness.checks import check_answer
-from harness.emulator import MotoServer
 from harness.exchange import Call
 from harness.netguard import NetworkPolicy
 from harness.spec import catalog
+from harness.targets.moto import MotoServer
 from harness.transport import Transport
 
 PARAMS = {"Description": "benchmark", "Tags": [{"TagKey": "bench", "TagValue": "1"}]}

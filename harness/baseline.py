@@ -25,7 +25,7 @@ REQUIRED = ("id", "reason")
 
 
 def default_path(target: str) -> Path:
-    root = Path(os.environ.get("HARNESS_BASELINES", Path(__file__).resolve().parents[1] / "baselines"))
+    root = Path(os.environ.get("HARNESS_BASELINES", Path(__file__).resolve().parent / "data" / "baselines"))
     return root / f"{target}.json"
 
 

@@ -11,11 +11,11 @@ that happened to be drawn. Finding ids are made from it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from harness.exchange import Exchange
-from harness.oracle import metadata
 from harness.oracle.answers import answer_rule_id
 from harness.oracle.predict import ABSENT, Prediction
 from harness.oracle.rules import RULES, Expectation
@@ -63,7 +63,7 @@ def _actual_label(exchange: Exchange) -> str:
     return exchange.error_code or f"HTTP {exchange.status} without an error code"
 
 
-def _divergence(
+def divergence(
     rule: str, kind: Kind, exchange: Exchange, expected: Expectation, detail: str, signature: str
 ) -> Divergence:
     return Divergence(
@@ -104,24 +104,24 @@ def check_outcome(
             if exchange.status is None
             else f"HTTP {exchange.status} to a request that expects {expected.label}"
         )
-        return _divergence(rule, "server-error", exchange, expected, detail, served_or_failed)
+        return divergence(rule, "server-error", exchange, expected, detail, served_or_failed)
     if expected.outcome == "success":
         if exchange.ok:
             return None
         detail = f"expected success, got HTTP {exchange.status} {actual}"
-        return _divergence(rule, "unexpected-error", exchange, expected, detail, signature)
+        return divergence(rule, "unexpected-error", exchange, expected, detail, signature)
     if exchange.ok:
         detail = f"expected {expected.label} (HTTP 4xx), got HTTP {exchange.status} success"
         # A request the service should not authenticate but served is an auth finding.
         kind: Kind = "auth" if rule in RULES and "auth" in RULES[rule].tags else "unexpected-success"
-        return _divergence(rule, kind, exchange, expected, detail, served_or_failed)
+        return divergence(rule, kind, exchange, expected, detail, served_or_failed)
     if not 400 <= exchange.status < 500:
         detail = f"expected a 4xx answer, got HTTP {exchange.status}"
-        return _divergence(rule, "wrong-error", exchange, expected, detail, signature)
+        return divergence(rule, "wrong-error", exchange, expected, detail, signature)
     code = spec.canonical_error(exchange.error_code) if spec is not None else exchange.error_code
     if expected.outcome == "error" and code not in expected.errors:
         detail = f"expected {expected.label}, got {actual}"
-        return _divergence(rule, "wrong-error", exchange, expected, detail, signature)
+        return divergence(rule, "wrong-error", exchange, expected, detail, signature)
     return None
 
 
@@ -137,7 +137,7 @@ def check_facts(prediction: Prediction, exchange: Exchange) -> list[Divergence]:
         shown = "absent" if value is ABSENT else repr(value)[:80]
         wanted = f"matching {fact.pattern}" if fact.pattern is not None else repr(fact.expected)[:80]
         found.append(
-            _divergence(
+            divergence(
                 fact.rule,
                 "invariant",
                 exchange,
@@ -168,7 +168,7 @@ def check_response_schema(spec: ServiceSpec, exchange: Exchange) -> list[Diverge
     if not exchange.body_is_json or not isinstance(exchange.body, dict):
         shown = exchange.raw_body[:80] or "an empty body"
         return [
-            _divergence(
+            divergence(
                 rule,
                 "response-schema",
                 exchange,
@@ -196,7 +196,7 @@ def check_response_schema(spec: ServiceSpec, exchange: Exchange) -> list[Diverge
         else:
             signature = f"{where}: {err.validator}"
             detail = f"{pointer or '/'}: {err.message} (value {repr(value)[:60]})"
-        found[where] = _divergence(rule, "response-schema", exchange, expected, detail, signature)
+        found[where] = divergence(rule, "response-schema", exchange, expected, detail, signature)
     return list(found.values())
 
 
@@ -207,7 +207,7 @@ def _check_empty_body(spec: ServiceSpec, exchange: Exchange) -> list[Divergence]
     rule = answer_rule_id(spec.name, "response.empty-body")
     expected = Expectation("success", detail="an empty body")
     return [
-        _divergence(
+        divergence(
             rule,
             "wire-format",
             exchange,
@@ -236,7 +236,7 @@ def check_content_type(spec: ServiceSpec, exchange: Exchange) -> Divergence | No
         "success" if exchange.ok else "any-4xx", detail=f"Content-Type {spec.content_type}"
     )
     outcome = "success" if exchange.ok else "error"
-    return _divergence(
+    return divergence(
         rule,
         "wire-format",
         exchange,
@@ -254,7 +254,7 @@ def check_error_body(spec: ServiceSpec, exchange: Exchange) -> Divergence | None
     expected = Expectation("any-4xx", detail="a JSON object with __type and the modelled message member")
     body = exchange.body
     if not exchange.body_is_json or not isinstance(body, dict):
-        return _divergence(
+        return divergence(
             rule,
             "wire-format",
             exchange,
@@ -265,7 +265,7 @@ def check_error_body(spec: ServiceSpec, exchange: Exchange) -> Divergence | None
     if not isinstance(body.get("__type"), str):
         if exchange.headers.get("x-amzn-errortype"):
             return None  # the header form is an equally valid carrier (Smithy errors.smithy)
-        return _divergence(
+        return divergence(
             rule,
             "wire-format",
             exchange,
@@ -282,7 +282,7 @@ def check_error_body(spec: ServiceSpec, exchange: Exchange) -> Divergence | None
     if present:
         return None
     others = sorted(k for k in body if k != "__type")
-    return _divergence(
+    return divergence(
         rule,
         "wire-format",
         exchange,
@@ -292,52 +292,101 @@ def check_error_body(spec: ServiceSpec, exchange: Exchange) -> Divergence | None
     )
 
 
-def check_key_metadata(exchange: Exchange, *, aws_formats: bool = True) -> list[Divergence]:
-    """Every KeyMetadata in a successful KMS answer agrees with itself (harness.oracle.metadata).
-
-    ``exchange`` is the canonical view (AWS's member names and values). ``aws_formats``
-    False leaves out the rules about AWS's own id and ARN formats, for a profile that
-    documents other ones (its schemas check those).
-    """
-    if exchange.service != "kms" or not exchange.ok or not isinstance(exchange.body, dict):
-        return []
-    found = []
-    replica_region = exchange.request.get("ReplicaRegion")
-    for member, region in (("KeyMetadata", exchange.region), ("ReplicaKeyMetadata", replica_region)):
-        meta = exchange.body.get(member)
-        if not isinstance(meta, dict) or not isinstance(region, str):
-            continue
-        for problem in metadata.problems(meta, pointer=f"/{member}", region=region):
-            if not aws_formats and problem.rule in metadata.AWS_FORMAT_RULES:
-                continue
-            found.append(
-                _divergence(
-                    problem.rule,
-                    "invariant",
-                    exchange,
-                    Expectation("success", detail=RULES[problem.rule].title),
-                    f"{problem.pointer}: {problem.detail}",
-                    f"{problem.pointer}: {problem.name}",
-                )
-            )
-    return found
-
-
 def canonical(spec: ServiceSpec, exchange: Exchange) -> Exchange:
     """The exchange with its answer in AWS's spelling (see ServiceSpec.canonical_body)."""
     body = spec.canonical_body(exchange.body)
     return exchange if body is exchange.body else replace(exchange, body=body)
 
 
-def check_answer(spec: ServiceSpec, exchange: Exchange) -> list[Divergence]:
-    """Every check that applies to any answer of the service, whatever was expected.
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What an answer check reads: the service's spec, the raw exchange and its canonical view."""
 
-    The wire checks read the raw answer against the profile's own schemas; the rules about
-    what the answer says read its canonical view.
-    """
-    found = list(check_response_schema(spec, exchange))
-    found.extend(check_key_metadata(canonical(spec, exchange), aws_formats=spec.profile == "aws"))
-    for single in (check_content_type(spec, exchange), check_error_body(spec, exchange)):
-        if single is not None:
-            found.append(single)
-    return found
+    spec: ServiceSpec
+    exchange: Exchange
+    """As the wire gave it: the wire checks read this against the profile's own schemas."""
+    canonical: Exchange
+    """In AWS's spelling (:func:`canonical`): the rules about what the answer says read this."""
+
+
+AnswerCheck = Callable[[Answer], Iterable[Divergence]]
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredCheck:
+    name: str
+    run: AnswerCheck
+    service: str | None
+    """``None``: every service's answers."""
+    order: int
+
+
+class CheckRegistry:
+    """Answer checks by name, in the spirit of Schemathesis's ``@check``: one signature each
+    (an :class:`Answer` in, divergences out), run on every answer of the services they serve,
+    whatever the call expected."""
+
+    def __init__(self) -> None:
+        self._checks: dict[str, RegisteredCheck] = {}
+
+    def add(self, name: str, run: AnswerCheck, *, service: str | None = None, order: int = 50) -> AnswerCheck:
+        if name in self._checks:
+            raise ValueError(f"check {name!r} is registered twice")
+        self._checks[name] = RegisteredCheck(name, run, service, order)
+        return run
+
+    def names(self) -> list[str]:
+        return [c.name for c in self._ordered()]
+
+    def _ordered(self) -> list[RegisteredCheck]:
+        return sorted(self._checks.values(), key=lambda c: c.order)
+
+    def run(self, answer: Answer, only: frozenset[str] | None = None) -> list[Divergence]:
+        """Every registered check that serves the answer's service (``only``: those named)."""
+        found: list[Divergence] = []
+        for registered in self._ordered():
+            if registered.service not in (None, answer.exchange.service):
+                continue
+            if only is not None and registered.name not in only:
+                continue
+            found.extend(registered.run(answer))
+        return found
+
+
+CHECKS = CheckRegistry()
+
+
+def check(name: str, *, service: str | None = None, order: int = 50) -> Callable[[AnswerCheck], AnswerCheck]:
+    """Register an answer check: ``@check("my-check")`` over ``def my_check(answer) -> [...]``."""
+
+    def decorate(run: AnswerCheck) -> AnswerCheck:
+        return CHECKS.add(name, run, service=service, order=order)
+
+    return decorate
+
+
+def check_answer(
+    spec: ServiceSpec, exchange: Exchange, only: frozenset[str] | None = None
+) -> list[Divergence]:
+    """Every registered answer check that applies, whatever was expected."""
+    return CHECKS.run(Answer(spec, exchange, canonical(spec, exchange)), only)
+
+
+# The checks every service's answers get. Their order is the order of a judgement's divergences.
+
+
+@check("response-schema", order=10)
+def _response_schema(answer: Answer) -> list[Divergence]:
+    return check_response_schema(answer.spec, answer.exchange)
+
+
+@check("content-type", order=30)
+def _content_type(answer: Answer) -> list[Divergence]:
+    found = check_content_type(answer.spec, answer.exchange)
+    return [found] if found is not None else []
+
+
+@check("error-shape", order=40)
+def _error_shape(answer: Answer) -> list[Divergence]:
+    found = check_error_body(answer.spec, answer.exchange)
+    return [found] if found is not None else []

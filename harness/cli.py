@@ -34,18 +34,18 @@ def _specs_dir(value: str | None) -> Path:
 
 
 def _spec_build(args: argparse.Namespace) -> int:
-    from harness.spec import build
+    from harness.spectools import profiles
 
-    files = build.render()
-    build.write(_specs_dir(args.specs), files)
+    files = profiles.render()
+    profiles.write(_specs_dir(args.specs), files)
     print(f"wrote {len(files)} files under {_specs_dir(args.specs)}")
     return 0
 
 
 def _spec_check(args: argparse.Namespace) -> int:
-    from harness.spec import build
+    from harness.spectools import profiles
 
-    changed = build.diff(_specs_dir(args.specs), build.render())
+    changed = profiles.diff(_specs_dir(args.specs), profiles.render())
     if changed:
         print("specs differ from a rebuild (run: python -m harness spec build):")
         for path in changed:
@@ -56,13 +56,13 @@ def _spec_check(args: argparse.Namespace) -> int:
 
 
 def _spec_lint(args: argparse.Namespace) -> int:
-    from harness.spec import lint
+    from harness.spectools import lint
 
     return lint.main(args)
 
 
 def _replay(args: argparse.Namespace) -> int:
-    from harness import replay
+    from harness.engine import replay
 
     return replay.main(args)
 

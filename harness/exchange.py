@@ -71,7 +71,7 @@ class Exchange:
     history_start: bool = False
     """The run that recorded this exchange judged it with an empty, complete model: no
     call before it can matter to what comes after (a fresh target, or a run that names
-    only keys it created). Replay starts a complete model here; see :mod:`harness.replay`."""
+    only keys it created). Replay starts a complete model here; see :mod:`harness.engine.replay`."""
     wire: Mapping[str, Any] | None = None
     """For a request sent raw, outside boto3 (wire-level and auth cases): what was unusual
     about it -- ``target`` (X-Amz-Target or None), ``content_type``, ``auth`` (sigv4,

@@ -146,6 +146,3 @@ class FindingsLog:
 
     def get(self, fid: str) -> Finding | None:
         return self._by_id.get(fid)
-
-    def for_rule(self, rule: str) -> list[Finding]:
-        return [f for f in self._by_id.values() if f.rule == rule]

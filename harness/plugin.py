@@ -1,7 +1,9 @@
 """The pytest plugin: ``pytest --target=emulator`` runs the conformance suite.
 
-Loaded through the ``pytest11`` entry point on every pytest run, so it imports
-nothing heavy at module level and stays silent unless the conformance suite runs.
+Loaded through the ``pytest11`` entry point on every pytest run of the environment, so it
+is inert until asked: with no ``--target`` (and no path into the suite), it reads no file,
+imports nothing heavy, prints nothing and changes nothing of the run. Asked, it collects the
+suite shipped in the package (``harness/suite``), from whatever directory pytest runs in.
 
 Verdicts per rule test: a new finding fails the test; only known findings (in the
 target's baseline) make it xfail; a rule no draw could exercise is skipped with the
@@ -22,11 +24,12 @@ import pytest
 from harness.errors import EXIT_HARNESS_ERROR, HarnessError
 
 if TYPE_CHECKING:
+    from harness.engine.rule_runs import RuleRun
+    from harness.engine.session import RunResult, Session
+    from harness.engine.state_machines import StatefulRun
+    from harness.machines import StatefulTest
     from harness.options import RunOptions
-    from harness.runner import RuleRun
     from harness.scenarios.base import RuleTest
-    from harness.session import RunResult, Session
-    from harness.stateful import StatefulRun, StatefulTest
 
 SUITE_DIR = Path(__file__).resolve().parent / "suite"
 _STATE_KEY = pytest.StashKey["ConformanceState"]()
@@ -106,16 +109,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 class ConformanceState:
     """Per pytest run: the options, and the session once a conformance test asks for it."""
 
-    def __init__(self, options: RunOptions, explicit: bool):
+    def __init__(self, options: RunOptions):
         self.options = options
-        self.explicit = explicit
         self.session: Session | None = None
         self.result: RunResult | None = None
         self.error: str | None = None
         self.selected_rules: frozenset[str] | None = None
 
     def get_session(self) -> Session:
-        from harness.session import Session
+        from harness.engine.session import Session
 
         if self.session is None:
             self.session = Session(self.options)
@@ -176,25 +178,43 @@ def _options(config: pytest.Config) -> RunOptions:
     )
 
 
+def _in_suite(arg: str) -> bool:
+    path = Path(arg.split("::", 1)[0]).resolve()
+    return path == SUITE_DIR or SUITE_DIR in path.parents
+
+
 def _runs_suite(config: pytest.Config) -> bool:
-    """Whether this pytest run collects the conformance suite (not only self-tests)."""
+    """Whether this pytest run asks for the conformance suite: ``--target``, or a path into it."""
     if config.getoption("conformance_target"):
         return True
-    for arg in config.args:
-        path = Path(arg.split("::", 1)[0]).resolve()
-        if path == SUITE_DIR or SUITE_DIR in path.parents or path in SUITE_DIR.parents:
-            return True
-    return False
+    return any(_in_suite(arg) for arg in config.args)
+
+
+def _collect_suite(config: pytest.Config) -> None:
+    """Collect the shipped suite, whatever the directory and whatever else the command line holds.
+
+    Paths into the suite (a test id to rerun) are kept; any other path is dropped: it can only be
+    the current directory (pytest's default), ``testpaths`` of whatever project the run happens in,
+    or a value pytest's early pass read as a path (``--report-dir DIR`` when DIR exists), and
+    none of those may add tests to a conformance run.
+    """
+    chosen = [arg for arg in config.args if _in_suite(arg)]
+    config.args[:] = chosen or [str(SUITE_DIR)]
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config: pytest.Config) -> int | None:
-    if config.option.help or config.option.version:
-        return None
+    if config.option.help or config.option.version or not _runs_suite(config):
+        return None  # not a conformance run: the plugin changes nothing
     try:
         options = _options(config)
-        explicit = _runs_suite(config)
-        if explicit and options.target.endpoint_url:
+        _collect_suite(config)
+        for marker in (
+            "conformance: a conformance rule checked against the configured target",
+            "selftest_network: a self-test that starts a real emulator on loopback",
+        ):
+            config.addinivalue_line("markers", marker)
+        if options.target.endpoint_url:
             # A given endpoint must answer before the run starts; the emulator is started
             # (and checked) before the first call instead.
             from harness.targets import check_reachable
@@ -202,7 +222,7 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
             check_reachable(options.target.endpoint_url)
     except HarnessError as exc:
         return _fail(str(exc))
-    config.stash[_STATE_KEY] = ConformanceState(options, explicit)
+    config.stash[_STATE_KEY] = ConformanceState(options)
     return None
 
 
@@ -226,7 +246,7 @@ def _state(config: pytest.Config) -> ConformanceState | None:
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
     state = _state(config)
-    if state is None or not state.explicit:
+    if state is None:
         return None
     o = state.options
     return [
@@ -248,7 +268,7 @@ class Conformance:
         self._verdict(test.name, test.rule, lambda session: session.run_rule(test))
 
     def check_stateful(self, test: StatefulTest) -> None:
-        """Run a stateful machine (harness.stateful) and give its verdict."""
+        """Run a stateful machine (harness.engine.state_machines) and give its verdict."""
         __tracebackhide__ = True
         self._verdict(f"stateful {test.name}", test.name, lambda session: session.run_stateful(test))
 
@@ -302,7 +322,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     state = _state(config)
-    if state is None or not state.explicit:
+    if state is None:
         return
     write = terminalreporter.write_line
     terminalreporter.section("conformance")

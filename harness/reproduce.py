@@ -192,8 +192,8 @@ def _judged_assertion(finding: Finding, profile: str) -> str:
     )
     return (
         "from harness.exchange import Exchange\n"
-        "from harness.judge import Judge\n"
-        "from harness.model import Model\n"
+        "from harness.engine.judge import Judge\n"
+        "from harness.engine.model import Model\n"
         "from harness.spec.catalog import load\n"
         f"judge = Judge(load({profile!r}), Model(complete=True))\n"
         f"ANSWERS = [\n{calls},\n]\n"

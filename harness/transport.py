@@ -18,6 +18,7 @@ from typing import Any
 from harness.errors import HarnessError, TargetError
 from harness.exchange import Call, Exchange
 from harness.netguard import NetworkPolicy
+from harness.oracle.wire import operations_of, target_prefix_of
 
 #: Throttling is not an answer to judge: retry it, with exponential backoff.
 THROTTLING_CODES = frozenset({"ThrottlingException", "Throttling", "TooManyRequestsException"})
@@ -200,9 +201,7 @@ class RawRequest:
         if not self.target:
             return "(no X-Amz-Target)"
         prefix, _, name = self.target.rpartition(".")
-        from harness.oracle.wire import TARGET_PREFIXES, operations_of
-
-        if prefix != TARGET_PREFIXES.get(self.service) or name not in operations_of(self.service):
+        if prefix != target_prefix_of(self.service) or name not in operations_of(self.service):
             return "(unknown operation)"
         return name
 

@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from harness.emulator import MotoServer
+from harness.services import load
+from harness.targets.moto import MotoServer
+
+# Every service's rules, tests and checks, as a conformance run has them.
+load()
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

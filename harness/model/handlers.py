@@ -7,10 +7,20 @@ one the model makes no claim about (no prediction, no state change).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from harness.exchange import Call, Exchange
 from harness.oracle.predict import Prediction
+
+
+class ServiceModel(Protocol):
+    """What the engine needs of a service's model (harness.engine.model.Model routes to it)."""
+
+    complete: bool
+
+    def predict(self, call: Call, region: str) -> Prediction | None: ...
+
+    def apply(self, exchange: Exchange) -> None: ...
 
 
 class OperationHandlers:

@@ -20,6 +20,7 @@ from typing import Any
 
 from harness.oracle.predict import Violation
 from harness.oracle.rules import RULES, Rule, any_4xx, error
+from harness.oracle.service_facts import ServiceFacts, facts_of
 
 KEYWORD_RULE = {
     "required": "required",
@@ -34,67 +35,41 @@ KEYWORD_RULE = {
     "type": "member-type",
 }
 
-_SOURCES = {
-    "kms": "rulebook rules 6-7 [REC tags 2025-01, test_hmac_create_key_invalid_operations 2023-04-13]; "
-    "botocore kms request shapes",
-    "payment-cryptography": "rulebook rules 5 and T3; botocore payment-cryptography "
-    "ValidationException "
-    "('The request was denied due to an invalid request error') and request shapes",
-}
-_PREFIX = {"kms": "kms", "payment-cryptography": "pc"}
+CONSTRAINT_RULES: dict[tuple[str, str], Rule] = {}
+"""(service, kind) -> rule; kinds are the values of :data:`KEYWORD_RULE`."""
 
 
-def _register() -> dict[tuple[str, str], Rule]:
-    rules: dict[tuple[str, str], Rule] = {}
-    for service, prefix in _PREFIX.items():
-        for kind, what in (
-            ("required", "A request without a required member"),
-            ("enum", "A member value outside its enum"),
-            ("length", "A string shorter or longer than its length bounds"),
-            ("pattern", "A string that does not match its pattern"),
-            ("range", "A number outside its range"),
-            ("items", "A list with fewer or more items than its bounds"),
-        ):
-            rules[(service, kind)] = RULES.add(
-                Rule(
-                    id=f"{prefix}.validation.{kind}",
-                    service=service,
-                    title=f"{what} is rejected with ValidationException.",
-                    source=_SOURCES[service],
-                    expectation=error("ValidationException"),
-                )
-            )
-        rules[(service, "member-type")] = RULES.add(
+def register(facts: ServiceFacts) -> None:
+    service, prefix = facts.name, facts.rule_prefix
+    for kind, what in (
+        ("required", "A request without a required member"),
+        ("enum", "A member value outside its enum"),
+        ("length", "A string shorter or longer than its length bounds"),
+        ("pattern", "A string that does not match its pattern"),
+        ("range", "A number outside its range"),
+        ("items", "A list with fewer or more items than its bounds"),
+    ):
+        CONSTRAINT_RULES[(service, kind)] = RULES.add(
             Rule(
-                id=f"{prefix}.wire.member-type",
+                id=f"{prefix}.validation.{kind}",
                 service=service,
-                title="A member of the wrong JSON type (a number for a string, a string for a list, ...) "
-                "is rejected with a 4xx.",
-                source=f"rulebook section 1; the {service} request schemas; issue 4 (wire-level cases)",
-                expectation=any_4xx("the docs name no code for a member of the wrong type"),
-                note="AWS JSON services often answer SerializationException; undocumented, not asserted.",
+                title=f"{what} is rejected with ValidationException.",
+                source=facts.validation_source,
+                expectation=error("ValidationException"),
             )
         )
-    return rules
+    CONSTRAINT_RULES[(service, "member-type")] = RULES.add(
+        Rule(
+            id=f"{prefix}.wire.member-type",
+            service=service,
+            title="A member of the wrong JSON type (a number for a string, a string for a list, ...) "
+            "is rejected with a 4xx.",
+            source=f"rulebook section 1; the {service} request schemas; issue 4 (wire-level cases)",
+            expectation=any_4xx("the docs name no code for a member of the wrong type"),
+            note="AWS JSON services often answer SerializationException; undocumented, not asserted.",
+        )
+    )
 
-
-CONSTRAINT_RULES = _register()
-
-#: Members whose bounds a more specific rule owns: (service, JSON pointer pattern, keyword).
-_OWNED_ELSEWHERE = {
-    ("kms", "/Tags/*/TagKey", "maxLength"),
-    ("kms", "/Tags/*/TagKey", "minLength"),
-    ("kms", "/Tags/*/TagValue", "maxLength"),
-}
-
-#: Members that name a key. A value that breaks their constraints also names no key, so it
-#: breaks the not-found rule too (rulebook rules 11 and 62), and the docs do not say which
-#: check runs first: such a request is ambiguous, never asserted as ValidationException.
-IDENTIFIERS = {
-    ("kms", "/KeyId"): "kms.key-id.not-found",
-    ("payment-cryptography", "/KeyIdentifier"): "pc.get-key.not-found",
-    ("payment-cryptography", "/ResourceArn"): "pc.get-key.not-found",
-}
 
 _INDEX = re.compile(r"/\d+(?=/|$)")
 
@@ -126,10 +101,11 @@ def constraint_violations(service: str, operation: str, params: Mapping[str, Any
             missing = re.findall(r"'([^']+)' is a required property", err.message)
             path = [*path, *(missing[:1])]
         pointer = "/" + "/".join(str(p) for p in path)
-        if (service, _INDEX.sub("/*", pointer), str(err.validator)) in _OWNED_ELSEWHERE:
+        facts = facts_of(service)
+        if (_INDEX.sub("/*", pointer), str(err.validator)) in facts.owned_elsewhere:
             continue
         found.append(Violation(CONSTRAINT_RULES[(service, kind)].id, pointer, str(err.validator)))
-        unknown = IDENTIFIERS.get((service, pointer))
+        unknown = facts.identifiers.get(pointer)
         if unknown is not None and err.validator != "required":
             found.append(Violation(unknown, pointer, "names no key"))
     return found

@@ -113,3 +113,15 @@ def predict(valid_rule: str | None, violations: Iterable[Violation]) -> Predicti
     else:
         merged = Expectation("error", codes, "several rules broken; the docs do not order them")
     return Prediction(merged, rules, found, ambiguous=True)
+
+def attach(prediction: Prediction, found: Iterable[Fact]) -> Prediction:
+    """``prediction`` with ``found`` facts, and their rules among the rules that decide it.
+
+    A fact rule decides the answer as much as the valid-call rule does: a rule test of a
+    fact rule only counts draws whose prediction names it.
+    """
+    with_facts = prediction.with_facts(found)
+    if with_facts is prediction or not with_facts.facts:
+        return with_facts
+    rules = tuple(dict.fromkeys((*with_facts.rules, *(f.rule for f in with_facts.facts))))
+    return replace(with_facts, rules=rules)

@@ -16,20 +16,16 @@ from typing import Any
 
 from harness.oracle.predict import Prediction, Violation, predict
 from harness.oracle.rules import RULES, Rule, any_4xx
+from harness.oracle.service_facts import ServiceFacts, facts_of
 
 COMMON_ERRORS = "https://docs.aws.amazon.com/kms/latest/APIReference/CommonErrors.html"
 SIGV4 = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html"
-PROTOCOL = {
-    "kms": "rulebook rule 1; https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html",
-    "payment-cryptography": "rulebook rule 2; https://smithy.io/2.0/aws/protocols/aws-json-1_0-protocol.html",
-}
-PREFIX = {"kms": "kms", "payment-cryptography": "pc"}
 
 
 def _rule(service: str, name: str, title: str, source: str, detail: str, *, auth: bool = False) -> Rule:
     return RULES.add(
         Rule(
-            id=f"{PREFIX[service]}.{name}",
+            id=f"{facts_of(service).rule_prefix}.{name}",
             service=service,
             title=title,
             source=source,
@@ -40,33 +36,36 @@ def _rule(service: str, name: str, title: str, source: str, detail: str, *, auth
 
 
 WIRE_RULES: dict[tuple[str, str], Rule] = {}
-for _service in PREFIX:
-    for _name, _title, _source, _detail, _auth in (
+"""(service, name) -> rule."""
+
+
+def register(facts: ServiceFacts) -> None:
+    for name, title, source, detail, auth in (
         (
             "wire.not-json",
             "A request body that is not a JSON object is refused with a 4xx (never served, never a 5xx).",
-            PROTOCOL[_service],
+            facts.protocol_source,
             "the code is not documented (SerializationException is usual)",
             False,
         ),
         (
             "wire.unknown-operation",
             "An X-Amz-Target naming an operation the service does not have is refused with a 4xx.",
-            f"{PROTOCOL[_service]}; {COMMON_ERRORS}",
+            f"{facts.protocol_source}; {COMMON_ERRORS}",
             "the code is not documented (UnknownOperationException is usual)",
             False,
         ),
         (
             "wire.missing-target",
             "A request without X-Amz-Target is refused with a 4xx.",
-            f"{PROTOCOL[_service]}; the seed pages' HEADER_PARAMETERS (X-Amz-Target, required)",
+            f"{facts.protocol_source}; the seed pages' HEADER_PARAMETERS (X-Amz-Target, required)",
             "the code is not documented",
             False,
         ),
         (
             "wire.request-content-type",
             "A request whose Content-Type is not application/x-amz-json-1.x is refused with a 4xx.",
-            f"{PROTOCOL[_service]}; the seed pages' HEADER_PARAMETERS (Content-Type, required)",
+            f"{facts.protocol_source}; the seed pages' HEADER_PARAMETERS (Content-Type, required)",
             "the answer to another content type is not documented; the pages make the header required",
             False,
         ),
@@ -85,18 +84,23 @@ for _service in PREFIX:
             True,
         ),
     ):
-        WIRE_RULES[(_service, _name)] = _rule(_service, _name, _title, _source, _detail, auth=_auth)
+        WIRE_RULES[(facts.name, name)] = _rule(facts.name, name, title, source, detail, auth=auth)
 
-CONTENT_TYPES = {"kms": "application/x-amz-json-1.1", "payment-cryptography": "application/x-amz-json-1.0"}
-TARGET_PREFIXES = {"kms": "TrentService", "payment-cryptography": "PaymentCryptographyControlPlane"}
+
+def content_type_of(service: str) -> str:
+    return facts_of(service).content_type
+
+
+def target_prefix_of(service: str) -> str:
+    return facts_of(service).target_prefix
 
 
 @cache
 def operations_of(service: str) -> frozenset[str]:
     """Every operation the service's botocore model has (not only those the harness covers)."""
-    from harness.spec.sources import botocore_model
+    import botocore.session
 
-    return frozenset(botocore_model(service)["operations"])
+    return frozenset(botocore.session.get_session().get_service_model(service).operation_names)
 
 
 def wire_violations(service: str, wire: Mapping[str, Any]) -> list[Violation]:
@@ -116,11 +120,11 @@ def wire_violations(service: str, wire: Mapping[str, Any]) -> list[Violation]:
         add("wire.missing-target")
     else:
         prefix, _, operation = str(target).rpartition(".")
-        if prefix != TARGET_PREFIXES[service] or operation not in operations_of(service):
+        if prefix != target_prefix_of(service) or operation not in operations_of(service):
             add("wire.unknown-operation", str(target))
     content_type = wire.get("content_type")
     media = str(content_type).split(";", 1)[0].strip().lower() if content_type else None
-    if media != CONTENT_TYPES[service]:
+    if media != content_type_of(service):
         add("wire.request-content-type", str(content_type))
     if "body" in wire:
         add("wire.not-json")

@@ -1,20 +1,20 @@
-"""Scenarios for every rule, registered in :data:`SCENARIOS` on import."""
+"""How rules are exercised: scenarios, rule tests and their registry.
+
+Service-independent: the :class:`~harness.scenarios.base.RuleTest` registry, the scenarios of
+the member-constraint (:mod:`.constraints`) and wire-level (:mod:`.wire`) rules every service
+shares, and the answer-rule tests below. A service folder registers its own scenarios and
+calls these registration functions for itself.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from hypothesis import strategies as st
 
+from harness.oracle.answers import NAMES as ANSWER_RULE_NAMES
 from harness.oracle.answers import answer_rule_id
-from harness.scenarios import (  # noqa: F401 - registers scenarios
-    constraints,
-    kms,
-    kms_create,
-    kms_states,
-    pc,
-    pc_states,
-    wire,
-)
-from harness.scenarios.base import SCENARIOS, Attempt, Driver, RuleTest, Scenario, SetupFailed
+from harness.scenarios.base import SCENARIOS, Attempt, Coverage, Driver, RuleTest, Scenario, SetupFailed
 
 
 def any_of(scenarios: tuple[Scenario, ...]) -> Scenario:
@@ -27,37 +27,29 @@ def any_of(scenarios: tuple[Scenario, ...]) -> Scenario:
     return scenario
 
 
-#: Rules about answers, beyond the generic ones of every service.
-KMS_ANSWER_RULES = (
-    "kms.key-metadata.algorithms",
-    "kms.key-metadata.enabled-state",
-    "kms.key-metadata.multi-region-config",
-    "kms.key-metadata.spec-alias",
-    "kms.key-id.format",
-    "kms.arn.format",
-    "kms.create-key.answer",
-    "kms.replicate-key.answer",
-)
+def register_answer_tests(
+    service: str, mix: tuple[Scenario, ...], survey: Coverage, own_rules: Iterable[str] = ()
+) -> None:
+    """A rule test for each answer rule of ``service``: the generic ones, then ``own_rules``.
+
+    Answer rules are properties of every answer: each is exercised by a survey of every key
+    shape first (a deterministic coverage phase), then a random mix of valid and invalid calls
+    of its service, set-up answers included.
+    """
+    names = [answer_rule_id(service, n) for n in ANSWER_RULE_NAMES]
+    for rule in [*names, *own_rules]:
+        SCENARIOS.add(
+            rule, "any", any_of(mix), answers_from_setup=True, coverage=survey, family="answers"
+        )
 
 
-def _register_answer_rules() -> None:
-    # Answer rules are properties of every answer: each is exercised by a survey of every
-    # key shape first (a deterministic coverage phase), then a random mix of valid and
-    # invalid calls of its service, set-up answers included.
-    for service, mix, survey in (
-        ("kms", kms.ANSWER_MIX, kms.key_survey),
-        ("payment-cryptography", pc.ANSWER_MIX, pc.key_survey),
-    ):
-        names = [
-            answer_rule_id(service, n)
-            for n in ("response.schema", "response.empty-body", "wire.content-type", "error.shape")
-        ]
-        if service == "kms":
-            names.extend(KMS_ANSWER_RULES)
-        for rule in names:
-            SCENARIOS.add(rule, "any", any_of(mix), answers_from_setup=True, coverage=survey)
-
-
-_register_answer_rules()
-
-__all__ = ["SCENARIOS", "Attempt", "Driver", "RuleTest", "Scenario", "SetupFailed"]
+__all__ = [
+    "SCENARIOS",
+    "Attempt",
+    "Driver",
+    "RuleTest",
+    "Scenario",
+    "SetupFailed",
+    "any_of",
+    "register_answer_tests",
+]

@@ -21,6 +21,11 @@ from harness.oracle.rules import RULES
 from harness.spec.catalog import Spec
 from harness.transport import RawRequest
 
+#: Transient states (a replica Creating, a key Updating) are polled, never waited out with a
+#: fixed sleep: the wait doubles from FIRST_POLL_DELAY for at most POLL_CALLS reads (about 25 s).
+POLL_CALLS = 8
+FIRST_POLL_DELAY = 0.1
+
 
 class SetupFailed(Exception):
     """A set-up step did not succeed, so this draw cannot exercise the rule."""
@@ -89,6 +94,8 @@ class RuleTest:
     """For answer rules: divergences in set-up answers count too."""
     coverage: Coverage | None = None
     """Attempts made first, deterministically; see :data:`Coverage`."""
+    family: int = 1
+    """Where the test runs in the suite (see :data:`FAMILIES`); registration order within it."""
 
     @property
     def name(self) -> str:
@@ -97,6 +104,13 @@ class RuleTest:
     @property
     def service(self) -> str:
         return RULES[self.rule].service
+
+
+#: The suite runs rule tests family by family, each service in registration order within a
+#: family: member constraints first (cheap, one call each), then each service's own rules, the
+#: wire-level cases, members of the wrong JSON type, and the answer rules last (their coverage
+#: surveys every key shape). The order is part of a run's determinism: tests share the target.
+FAMILIES = {"constraints": 0, "service": 1, "wire": 2, "member-type": 3, "answers": 4}
 
 
 class ScenarioRegistry:
@@ -111,17 +125,19 @@ class ScenarioRegistry:
         *,
         answers_from_setup: bool = False,
         coverage: Coverage | None = None,
+        family: str = "service",
     ) -> RuleTest:
         if rule not in RULES:
             raise ValueError(f"scenario for unknown rule {rule!r}")
-        test = RuleTest(rule, operation, scenario, answers_from_setup, coverage)
+        test = RuleTest(rule, operation, scenario, answers_from_setup, coverage, FAMILIES[family])
         if test.name in self._tests:
             raise ValueError(f"scenario {test.name} registered twice")
         self._tests[test.name] = test
         return test
 
     def __iter__(self) -> Iterator[RuleTest]:
-        return iter(self._tests.values())
+        # sorted() is stable: registration order within a family.
+        return iter(sorted(self._tests.values(), key=lambda test: test.family))
 
     def __len__(self) -> int:
         return len(self._tests)

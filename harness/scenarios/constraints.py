@@ -19,76 +19,31 @@ from hypothesis import find, settings
 from hypothesis import strategies as st
 
 from harness.exchange import Call
-from harness.oracle import pc as pc_oracle
 from harness.oracle.constraints import CONSTRAINT_RULES
-from harness.scenarios.base import SCENARIOS, Attempt, Driver, Scenario, SetupFailed
-from harness.strategies import kms as kms_strategies
+from harness.scenarios.base import SCENARIOS, Attempt, Driver, Scenario
 from harness.strategies.mutations import RULE_KIND, Site, mutate, sites
 
 Base = Callable[[Driver], dict[str, Any]]
 
 
-def _key(d: Driver, params: Mapping[str, Any] | None = None) -> str:
-    answer = d.require(Call("kms", "CreateKey", dict(params or {})))
-    key_id = kms_strategies.key_id_of(answer)
-    if key_id is None:
-        raise SetupFailed("set-up CreateKey answered without KeyMetadata.KeyId")
-    return key_id
+BASES: dict[tuple[str, str], Base] = {}
+"""(service, operation) -> the smallest valid request, registered by each service folder."""
 
 
-def _pc_key(d: Driver) -> str:
-    row = pc_oracle.VALID_ROWS[0]
-    attributes = {
-        "KeyUsage": row.usage,
-        "KeyClass": row.key_class,
-        "KeyAlgorithm": row.algorithms[0],
-        "KeyModesOfUse": pc_oracle.modes_of_use(row.modes[0]),
-    }
-    answer = d.require(
-        Call("payment-cryptography", "CreateKey", {"KeyAttributes": attributes, "Exportable": True})
-    )
-    key = answer.get("Key")
-    arn = key.get("KeyArn") if isinstance(key, dict) else None
-    if not isinstance(arn, str):
-        raise SetupFailed("set-up CreateKey answered without Key.KeyArn")
-    return arn
-
-
-def _pc_create_base(d: Driver) -> dict[str, Any]:
-    row = pc_oracle.VALID_ROWS[0]
-    return {
-        "KeyAttributes": {
-            "KeyUsage": row.usage,
-            "KeyClass": row.key_class,
-            "KeyAlgorithm": row.algorithms[0],
-            "KeyModesOfUse": pc_oracle.modes_of_use(row.modes[0]),
-        },
-        "Exportable": True,
-    }
-
-
-BASES: dict[tuple[str, str], Base] = {
-    ("kms", "CreateKey"): lambda d: {},
-    ("kms", "DescribeKey"): lambda d: {"KeyId": _key(d)},
-    ("kms", "ScheduleKeyDeletion"): lambda d: {"KeyId": _key(d), "PendingWindowInDays": 30},
-    ("kms", "ListResourceTags"): lambda d: {"KeyId": _key(d)},
-    ("kms", "GetKeyPolicy"): lambda d: {"KeyId": _key(d), "PolicyName": "default"},
-    ("kms", "UpdateKeyDescription"): lambda d: {"KeyId": _key(d), "Description": "base"},
-    ("kms", "TagResource"): lambda d: {"KeyId": _key(d), "Tags": [{"TagKey": "base", "TagValue": ""}]},
-    ("kms", "UntagResource"): lambda d: {"KeyId": _key(d), "TagKeys": ["base"]},
-    ("kms", "ReplicateKey"): lambda d: {
-        "KeyId": _key(d, {"MultiRegion": True}),
-        "ReplicaRegion": d.replica_region,
-    },
-    ("payment-cryptography", "CreateKey"): _pc_create_base,
-    ("payment-cryptography", "DeleteKey"): lambda d: {"KeyIdentifier": _pc_key(d), "DeleteKeyInDays": 7},
-    ("payment-cryptography", "ListKeys"): lambda d: {},
-    ("payment-cryptography", "TagResource"): lambda d: {
-        "ResourceArn": _pc_key(d),
-        "Tags": [{"Key": "b", "Value": "b"}],
-    },
-    ("payment-cryptography", "UntagResource"): lambda d: {"ResourceArn": _pc_key(d), "TagKeys": ["b"]},
-}
+def register(service: str, bases: Mapping[str, Base]) -> None:
+    """Register ``service``'s bases and a rule test for each of its member-constraint rules."""
+    for operation, base in bases.items():
+        BASES[(service, operation)] = base
+    for (svc, kind), rule in CONSTRAINT_RULES.items():
+        if svc != service or kind not in RULE_KIND.values():
+            continue  # member types are sent raw: see harness.scenarios.wire
+        SCENARIOS.add(
+            rule.id,
+            "any",
+            mutation_scenario(service, kind),
+            coverage=mutation_coverage(service, kind),
+            family="constraints",
+        )
 
 
 def sites_of(d: Driver, service: str, kind: str) -> list[Site]:
@@ -128,15 +83,3 @@ def mutation_coverage(service: str, kind: str) -> Callable[[Driver], Iterator[At
 
     coverage.__qualname__ = f"mutation_coverage[{service}:{kind}]"
     return coverage
-
-
-def _register() -> None:
-    for (service, kind), rule in CONSTRAINT_RULES.items():
-        if kind not in RULE_KIND.values():
-            continue  # member types are sent raw: see harness.scenarios.wire
-        SCENARIOS.add(
-            rule.id, "any", mutation_scenario(service, kind), coverage=mutation_coverage(service, kind)
-        )
-
-
-_register()

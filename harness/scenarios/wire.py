@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from harness.exchange import Call
 from harness.oracle.constraints import CONSTRAINT_RULES
-from harness.oracle.wire import CONTENT_TYPES, TARGET_PREFIXES, WIRE_RULES
+from harness.oracle.wire import WIRE_RULES, content_type_of, target_prefix_of
 from harness.scenarios.base import SCENARIOS, Attempt, Driver, Scenario
 from harness.scenarios.constraints import BASES, minimal_value
 from harness.transport import RawRequest
@@ -32,8 +32,8 @@ def _raw(d: Driver, service: str, body: bytes, **overrides: Any) -> RawRequest:
         "service": service,
         "region": d.region,
         "body": body,
-        "target": f"{TARGET_PREFIXES[service]}.{HARMLESS}",
-        "content_type": CONTENT_TYPES[service],
+        "target": f"{target_prefix_of(service)}.{HARMLESS}",
+        "content_type": content_type_of(service),
         "auth": "sigv4",
     }
     fields.update(overrides)
@@ -57,7 +57,7 @@ def not_json(d: Driver, service: str, draw: Callable[[st.SearchStrategy[Any]], A
 
 def unknown_operation(d: Driver, service: str, draw: Callable[[st.SearchStrategy[Any]], Any]) -> RawRequest:
     name = "NoSuchOperation" + draw(st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", max_size=6))
-    return _raw(d, service, b"{}", target=f"{TARGET_PREFIXES[service]}.{name}")
+    return _raw(d, service, b"{}", target=f"{target_prefix_of(service)}.{name}")
 
 
 def missing_target(d: Driver, service: str, draw: Callable[[st.SearchStrategy[Any]], Any]) -> RawRequest:
@@ -138,7 +138,7 @@ def _member_type_attempt(d: Driver, service: str, choice: tuple[str, str, str]) 
     params = BASES[(service, operation)](d)
     params[member] = _WRONG_TYPE[kind]
     body = json.dumps(params).encode()
-    raw = _raw(d, service, body, target=f"{TARGET_PREFIXES[service]}.{operation}")
+    raw = _raw(d, service, body, target=f"{target_prefix_of(service)}.{operation}")
     return Attempt(Call(service, operation, params), raw=raw)
 
 
@@ -159,16 +159,29 @@ def member_type_coverage(service: str) -> Callable[[Driver], Iterator[Attempt]]:
     return coverage
 
 
-def _register() -> None:
-    for (service, name), rule in WIRE_RULES.items():
+def register(service: str) -> None:
+    """Register a rule test for each wire, auth and member-type rule of ``service``.
+
+    Call after harness.scenarios.constraints.register: the member-type cases break the
+    service's base requests.
+    """
+    for (svc, name), rule in WIRE_RULES.items():
+        if svc != service:
+            continue
         variant = VARIANTS[name]
         # "any": the operation label of a malformed request depends on what is malformed.
         SCENARIOS.add(
-            rule.id, "any", wire_scenario(service, variant), coverage=wire_coverage(service, name, variant)
+            rule.id,
+            "any",
+            wire_scenario(service, variant),
+            coverage=wire_coverage(service, name, variant),
+            family="wire",
         )
-    for service in TARGET_PREFIXES:
-        rule = CONSTRAINT_RULES[(service, "member-type")]
-        SCENARIOS.add(rule.id, "any", member_type_scenario(service), coverage=member_type_coverage(service))
-
-
-_register()
+    rule = CONSTRAINT_RULES[(service, "member-type")]
+    SCENARIOS.add(
+        rule.id,
+        "any",
+        member_type_scenario(service),
+        coverage=member_type_coverage(service),
+        family="member-type",
+    )

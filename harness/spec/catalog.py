@@ -23,11 +23,11 @@ PROFILES = ("aws", "documented")
 
 
 def default_specs_dir() -> Path:
-    """``$HARNESS_SPECS``, else the ``specs/`` directory beside the ``harness`` package."""
+    """``$HARNESS_SPECS``, else the specs shipped in the package (``harness/data/specs/``)."""
     env = os.environ.get("HARNESS_SPECS")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "specs"
+    return Path(__file__).resolve().parents[1] / "data" / "specs"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +62,7 @@ class ServiceSpec:
     profile: str
     json_version: str
     content_type: str
-    target_prefix: str
     signing_name: str
-    endpoint_prefix: str
     operations: Mapping[str, OperationSpec]
     errors: Mapping[str, ErrorSpec]
     common_errors: tuple[str, ...]
@@ -205,9 +203,7 @@ def _load_service(profile_dir: Path, service_dir: Path) -> ServiceSpec:
             profile=doc["profile"],
             json_version=protocol["jsonVersion"],
             content_type=protocol["contentType"],
-            target_prefix=protocol["targetPrefix"],
             signing_name=protocol["signingName"],
-            endpoint_prefix=protocol["endpointPrefix"],
             operations=MappingProxyType(operations),
             errors=MappingProxyType(errors),
             common_errors=tuple(doc["commonErrors"]["codes"]),

@@ -2,17 +2,20 @@
 
 Each draws sequences of key operations, judges every call and the reads after it against the
 reference model, and shrinks a sequence divergence to a minimal sequence of calls; see
-:mod:`harness.stateful`. Its findings carry that sequence as ``steps``.
+:mod:`harness.engine.state_machines`. Its findings carry that sequence as ``steps``.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from harness.engine.tests import state_machines
+from harness.machines import StatefulTest
 from harness.plugin import Conformance
-from harness.stateful import MACHINES, StatefulTest
 
 pytestmark = pytest.mark.conformance
+
+MACHINES = state_machines()
 
 
 @pytest.mark.parametrize("machine", MACHINES, ids=[m.name for m in MACHINES])

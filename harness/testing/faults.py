@@ -56,20 +56,6 @@ def server_error_on_success(operation: str) -> Fault:
     return Fault(f"{operation}:success->500", f"{operation} answers HTTP 500 instead of success", rewrite)
 
 
-def null_member(operation: str, container: str, member: str) -> Fault:
-    """Send ``member`` of ``container`` as JSON null in successful answers."""
-
-    @_when(operation, lambda _q, r: 200 <= r.status < 300 and isinstance(r.json(), dict))
-    def rewrite(_: ProxiedRequest, response: ProxiedResponse) -> ProxiedResponse:
-        body = response.json()
-        inner = body.get(container)
-        if isinstance(inner, dict):
-            inner[member] = None
-        return response.with_json(body)
-
-    return Fault(f"{operation}:{container}.{member}=null", f"{operation} sends {member} as null", rewrite)
-
-
 def throttle_first(operation: str, count: int, *, status: int = 400) -> Fault:
     """Answer the first ``count`` calls of ``operation`` with throttling, then let them through.
 

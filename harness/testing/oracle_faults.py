@@ -1,7 +1,7 @@
 """Faults aimed at one rule: the proxy judges the traffic itself, so it knows what a rule decides.
 
 :class:`RuleFaults` sits in a :class:`~harness.testing.fault_proxy.FaultProxy` with its own
-:class:`~harness.judge.Judge`, fed with exactly the answers the harness will see, so its
+:class:`~harness.engine.judge.Judge`, fed with exactly the answers the harness will see, so its
 predictions are the harness's. It can
 
 - **repair** answers into what the documentation requires (the predicted error; answers
@@ -27,15 +27,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from harness.engine.judge import Judge
+from harness.engine.model import Model
 from harness.exchange import Call, Exchange
-from harness.judge import Judge
-from harness.model import Model
 from harness.model.matchers import JsonText, Number, OneOf, SameItems
-from harness.oracle import metadata
 from harness.oracle.answers import answer_rule_id
 from harness.oracle.predict import ABSENT, Prediction
 from harness.oracle.rules import RULES
-from harness.oracle.wire import CONTENT_TYPES, TARGET_PREFIXES, operations_of
+from harness.oracle.wire import content_type_of, operations_of, target_prefix_of
+from harness.services.kms import metadata
+from harness.services.payment_cryptography.model import PcModel
 from harness.spec import catalog
 from harness.testing.fault_proxy import Fault, ProxiedRequest, ProxiedResponse
 
@@ -85,7 +86,7 @@ def request_view(request: ProxiedRequest, *, default_region: str, secret: str) -
     region = credential.group(3) if credential else default_region
     if target:
         service = (
-            "payment-cryptography" if target.startswith(TARGET_PREFIXES["payment-cryptography"]) else "kms"
+            "payment-cryptography" if target.startswith(target_prefix_of("payment-cryptography")) else "kms"
         )
     else:
         service = (
@@ -94,7 +95,7 @@ def request_view(request: ProxiedRequest, *, default_region: str, secret: str) -
     prefix, _, name = (target or "").rpartition(".")
     if not target:
         operation = "(no X-Amz-Target)"
-    elif prefix != TARGET_PREFIXES[service] or name not in operations_of(service):
+    elif prefix != target_prefix_of(service) or name not in operations_of(service):
         operation = "(unknown operation)"
     else:
         operation = name
@@ -122,11 +123,11 @@ def _error(service: str, code: str, status: int = 400) -> ProxiedResponse:
     body: dict[str, Any] = {"__type": code, member: "rewritten by the fault proxy"}
     if code == "ResourceNotFoundException" and service != "kms":
         body = {"__type": code, "ResourceId": "rewritten-by-the-fault-proxy"}
-    return ProxiedResponse(status, {"Content-Type": CONTENT_TYPES[service]}, json.dumps(body).encode())
+    return ProxiedResponse(status, {"Content-Type": content_type_of(service)}, json.dumps(body).encode())
 
 
 def _json_answer(service: str, body: Any, status: int = 200) -> ProxiedResponse:
-    return ProxiedResponse(status, {"Content-Type": CONTENT_TYPES[service]}, json.dumps(body).encode())
+    return ProxiedResponse(status, {"Content-Type": content_type_of(service)}, json.dumps(body).encode())
 
 
 # --- repairs: make an answer say what the documentation requires -------------------------------
@@ -172,7 +173,7 @@ def repair_answer(call: Call, prediction: Prediction | None, response: ProxiedRe
         op = catalog.load("aws").service(service).operations.get(call.operation)
         if op is not None and op.response_schema is None:
             # No documented response elements: "an HTTP 200 response with an empty HTTP body".
-            return ProxiedResponse(response.status, {"Content-Type": CONTENT_TYPES[service]}, b"")
+            return ProxiedResponse(response.status, {"Content-Type": content_type_of(service)}, b"")
         body = response.json()
         if not isinstance(body, dict):
             return response
@@ -447,7 +448,9 @@ class RuleFaults:
         body = response.json()
         if not isinstance(body, dict) or not isinstance(body.get("Keys"), list):
             return response
-        known = self.judge.model.pc.keys
+        pc_model = self.judge.model["payment-cryptography"]
+        assert isinstance(pc_model, PcModel)
+        known = pc_model.keys
         body["Keys"] = [k for k in body["Keys"] if isinstance(k, dict) and k.get("KeyArn") in known]
         return ProxiedResponse(response.status, response.headers, json.dumps(body).encode())
 

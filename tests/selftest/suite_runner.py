@@ -33,7 +33,7 @@ class SuiteRun:
 
 def run_reproduction(script_text: str, workdir: Path) -> subprocess.CompletedProcess[str]:
     """Run a finding's ``reproduce`` script against a fresh moto server, as a maintainer would."""
-    from harness.emulator import MotoServer
+    from harness.targets.moto import MotoServer
 
     script = workdir / "repro.py"
     script.write_text(script_text)

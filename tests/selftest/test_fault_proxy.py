@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.emulator import MotoServer
+from harness.targets.moto import MotoServer
 from harness.testing.fault_proxy import FaultProxy
 from harness.testing.faults import rename_error, server_error_on_success
 from tests.selftest.suite_runner import SuiteRun, run_suite

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from harness.replay import load, replay_lines
+from harness.engine.replay import load, replay_lines
 from harness.spec import catalog
 from tests.selftest.suite_runner import SuiteRun, run_suite
 

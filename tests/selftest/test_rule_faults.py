@@ -18,14 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from harness.emulator import MotoServer
+from harness.engine.replay import load, replay_lines
+from harness.engine.rule_runs import RuleRun
+from harness.engine.session import Session
 from harness.options import RunOptions
-from harness.replay import load, replay_lines
-from harness.runner import RuleRun
 from harness.scenarios import SCENARIOS
-from harness.session import Session
 from harness.spec import catalog
 from harness.targets import resolve
+from harness.targets.moto import MotoServer
 from harness.testing.fault_proxy import FaultProxy
 from harness.testing.oracle_faults import RuleFaults
 from tests.conftest import REPO

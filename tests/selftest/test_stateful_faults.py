@@ -3,7 +3,7 @@
 Each pair runs one machine, with the same seed and the same steps, against the same real moto
 server behind a :class:`~harness.testing.sequence_faults.RepairingProxy` (moto's known
 lifecycle divergences repaired, so that answers follow the model). The twins differ only by
-the injected fault. The machines run in-process through a :class:`~harness.session.Session`
+the injected fault. The machines run in-process through a :class:`~harness.engine.session.Session`
 aimed at the proxy, exactly as the suite runs them.
 """
 
@@ -18,10 +18,17 @@ from typing import Any
 import pytest
 
 from harness import targets
-from harness.emulator import MotoServer
+from harness.engine.session import RunResult, Session
+from harness.engine.state_machines import (
+    KmsSteps,
+    PcSteps,
+    StatefulRun,
+    StatefulTest,
+    kms_machine,
+    pc_machine,
+)
 from harness.options import RunOptions
-from harness.session import RunResult, Session
-from harness.stateful import KmsSteps, PcSteps, StatefulRun, StatefulTest, kms_machine, pc_machine
+from harness.targets.moto import MotoServer
 from harness.testing import sequence_faults as faults
 from harness.testing.fault_proxy import Fault
 

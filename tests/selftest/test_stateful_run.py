@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from harness.contracts import findings_validator
-from harness.emulator import MotoServer
-from harness.oracle import kms_states
-from harness.stateful import KmsSteps, PcSteps, StatefulTest, kms_machine, pc_machine
+from harness.engine.state_machines import KmsSteps, PcSteps, StatefulTest, kms_machine, pc_machine
+from harness.services.kms import state_rules as kms_states
+from harness.targets.moto import MotoServer
 from tests.selftest.suite_runner import SuiteRun, run_reproduction, run_suite
 from tests.selftest.test_stateful_faults import ECC, run_machine
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.emulator import MotoServer
+from harness.targets.moto import MotoServer
 from harness.testing.fault_proxy import FaultProxy
 from harness.testing.faults import throttle_first
 from tests.selftest.suite_runner import run_suite

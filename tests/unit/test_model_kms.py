@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
+from harness.engine.judge import Judge
+from harness.engine.model import Model
 from harness.exchange import Call, Exchange
-from harness.judge import Judge
-from harness.model import Model
-from harness.oracle import kms_states as states
 from harness.oracle.rules import RULES
+from harness.services.kms import state_rules as states
 from harness.spec import catalog
 from tests.unit.labels import outcome_label
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from harness.engine.judge import Judge
+from harness.engine.model import Model
 from harness.exchange import Call, Exchange
-from harness.judge import Judge
-from harness.model import Model
 from harness.model.matchers import ListsKeys
 from harness.oracle.rules import RULES
 from harness.spec import catalog

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.oracle import kms as oracle
 from harness.oracle.predict import Violation, predict
+from harness.services.kms import rules as oracle
+from harness.services.kms import strategies as strategies
 from harness.spec import catalog
-from harness.strategies import kms as strategies
 
 CREATE = catalog.load().operation("kms", "CreateKey")
 

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 
 from harness.cassette import CassetteWriter, read
 from harness.contracts import findings_validator
+from harness.engine.replay import NO_RULE, UNSEEN_KEY, ReplayResult, Unapplied, document, replay
 from harness.errors import HarnessError
 from harness.exchange import Exchange
-from harness.replay import NO_RULE, UNSEEN_KEY, ReplayResult, Unapplied, document, replay
 from harness.spec import catalog
 
 CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"

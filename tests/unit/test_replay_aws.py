@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from harness.cassette import read
+from harness.engine.replay import ReplayResult, replay
 from harness.oracle.rules import RULES
-from harness.replay import ReplayResult, replay
 from harness.spec import catalog
 
 CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"

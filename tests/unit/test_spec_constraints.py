@@ -9,12 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.oracle import kms as kms_oracle
-from harness.oracle import pc as pc_oracle
 from harness.oracle.rules import RULES
-from harness.spec import catalog, constraints
-from harness.strategies import kms as kms_strategies
-from harness.strategies import pc as pc_strategies
+from harness.services.kms import rules as kms_oracle
+from harness.services.kms import strategies as kms_strategies
+from harness.services.payment_cryptography import rules as pc_oracle
+from harness.services.payment_cryptography import strategies as pc_strategies
+from harness.spec import catalog
+from harness.spectools import constraints
+from harness.spectools.sources import botocore_model
 
 PROFILES = catalog.PROFILES
 
@@ -174,9 +176,25 @@ def test_valid_pc_create_key_draws_meet_every_constraint(profile: str, data: st.
     assert list(op.request_validator.iter_errors(params)) == []
 
 
-def test_the_key_usage_table_is_the_oracles() -> None:
-    """Copied from the documents in both stages (data flows one way); they must agree."""
-    assert constraints.KMS_KEY_USAGES_BY_SPEC == kms_oracle.KEY_USAGES_BY_SPEC
+def test_the_key_usage_table_covers_botocores_enums() -> None:
+    """The KeySpec x KeyUsage table names every KeySpec botocore has, and only KeyUsage values it
+    has: a key spec AWS adds, or a usage misspelt, fails here before it silently goes unchecked."""
+    shapes = botocore_model("kms")["shapes"]
+    assert set(kms_oracle.KEY_USAGES_BY_SPEC) == set(shapes["KeySpec"]["enum"])
+    usages = set(shapes["KeyUsageType"]["enum"])
+    for spec, allowed in kms_oracle.KEY_USAGES_BY_SPEC.items():
+        assert allowed and set(allowed) <= usages, spec
+
+
+def test_the_built_schema_encodes_the_key_usage_table() -> None:
+    """What JSON Schema can say of the table is in the committed CreateKey schema: every allowed
+    pair validates, and a usage the table does not allow for a spec does not."""
+    op = catalog.load("aws").operation("kms", "CreateKey")
+    usages = set().union(*kms_oracle.KEY_USAGES_BY_SPEC.values())
+    for spec, allowed in kms_oracle.KEY_USAGES_BY_SPEC.items():
+        for usage in usages:
+            errors = list(op.request_validator.iter_errors({"KeySpec": spec, "KeyUsage": usage}))
+            assert (not errors) == (usage in allowed), (spec, usage)
 
 
 def test_every_valid_pc_row_is_inside_the_algorithm_families() -> None:

@@ -12,9 +12,10 @@ import jsonschema
 import pytest
 
 from harness import cli
-from harness.spec import build, catalog, compare, documented, lint, seeds
-from harness.spec.disagreements import agree
-from harness.spec.sources import SERVICES
+from harness.spec import catalog
+from harness.spectools import build, comparison, documented, lint, seeds
+from harness.spectools.disagreements import agree
+from harness.spectools.sources import SERVICES
 
 REPORT_DIR = lint.default_out_dir()
 COMMITTED = json.loads((REPORT_DIR / "lint.json").read_text(encoding="utf-8"))
@@ -95,8 +96,8 @@ def test_a_new_disagreement_in_a_page_is_reported() -> None:
     changed = seeds.SeedSet(
         tuple(dataclasses.replace(p, response=renamed) if p is page else p for p in SEED_SET.pages)
     )
-    before = {d.id for d in compare.disagreements(SEED_SET)}
-    after = {d.id for d in compare.disagreements(changed)}
+    before = {d.id for d in comparison.disagreements(SEED_SET)}
+    after = {d.id for d in comparison.disagreements(changed)}
     assert after - before == {
         "kms.ReplicateKeyResponse.ReplicaPolicy.presence",
         "kms.ReplicateKeyResponse.ReplicaPolicyDocument.presence",

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from harness.errors import SpecError
-from harness.spec import catalog, seed_mdx, seed_rst, seeds
-from harness.spec.literals import Alternatives, Call, LineDict, read_at, read_keywords
+from harness.spec import catalog
+from harness.spectools import seed_mdx, seed_rst, seeds
+from harness.spectools.literals import Alternatives, Call, LineDict, read_at, read_keywords
 
 COMMITTED = catalog.default_specs_dir() / seeds.SOURCES_FILE
 SEEDS_DIR = seeds.default_seeds_dir()

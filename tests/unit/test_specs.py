@@ -9,27 +9,28 @@ from typing import Any
 import jsonschema
 import pytest
 
-from harness.spec import build, catalog, model_view
-from harness.spec.sources import SERVICES, botocore_model
+from harness.spec import catalog
+from harness.spectools import model_view, profiles
+from harness.spectools.sources import SERVICES, botocore_model
 
 SPEC = catalog.load()
 PROFILES = catalog.PROFILES
 
 
 def test_rebuild_reproduces_the_committed_files() -> None:
-    changed = build.diff(catalog.default_specs_dir(), build.render())
+    changed = profiles.diff(catalog.default_specs_dir(), profiles.render())
     assert changed == [], "run: python -m harness spec build"
 
 
 def test_a_changed_file_is_reported(tmp_path: Any) -> None:
     """The rebuild check can fail: one byte changed in a copy of the tree is found."""
-    files = build.render()
-    build.write(tmp_path, files)
-    assert build.diff(tmp_path, files) == []
+    files = profiles.render()
+    profiles.write(tmp_path, files)
+    assert profiles.diff(tmp_path, files) == []
     victim = tmp_path / "documented" / "kms" / "CreateKey.request.json"
     victim.write_text(victim.read_text(encoding="utf-8").replace("QKMS", "QKMZ"), encoding="utf-8")
     (tmp_path / "aws" / "kms" / "stale.json").write_text("{}", encoding="utf-8")
-    assert build.diff(tmp_path, files) == [
+    assert profiles.diff(tmp_path, files) == [
         "aws/kms/stale.json (not generated any more)",
         "documented/kms/CreateKey.request.json",
     ]

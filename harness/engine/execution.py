@@ -1,0 +1,106 @@
+"""The one execution path: send a call, judge its answer, record what diverges as findings.
+
+Rule tests (harness.engine.rule_runs), state machines (harness.engine.state_machines) and
+replay (harness.engine.replay) all record through :func:`record`; the two live ones also send
+through a :class:`Recorder`, so a call is judged and recorded the same way whichever of them
+made it, and a cassette replays to the findings of the run that recorded it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from harness.checks import Divergence
+from harness.engine import signals
+from harness.engine.judge import Judge, Judgement
+from harness.errors import HarnessError
+from harness.exchange import Call, Exchange
+from harness.findings import Finding, FindingsLog, make_finding
+from harness.spec.catalog import Spec
+from harness.transport import RawRequest
+
+
+class Sender(Protocol):
+    """What a live run gives the engine: the spec, the judge, the regions, a way to send."""
+
+    spec: Spec
+    judge: Judge
+    findings: FindingsLog
+    coverage_done: set[str]
+    """Coverage phases already run in this run (each runs once: its exchanges are judged for
+    every rule anyway)."""
+
+    def counts(self, rule: str) -> bool:
+        """Whether divergences of ``rule`` are findings of this run (a run may select rules)."""
+        ...
+
+    @property
+    def region(self) -> str: ...
+
+    @property
+    def replica_region(self) -> str: ...
+
+    @property
+    def account_id(self) -> str | None: ...
+
+    def send(self, call: Call, *, role: str | None = None) -> Exchange: ...
+
+    def send_raw(self, request: RawRequest) -> Exchange: ...
+
+
+def record(
+    findings: FindingsLog,
+    judged: Judgement,
+    steps: Sequence[Exchange],
+    *,
+    counts: Callable[[str], bool],
+    own: Callable[[Divergence], bool] = lambda divergence: False,
+) -> list[Finding]:
+    """Record the divergences of ``judged`` as findings; return those ``own`` says are the caller's.
+
+    A divergence of a rule the run did not select (``counts``) is dropped, unless it is the
+    caller's own: a rule test always sees its own rule's findings.
+    """
+    mine: list[Finding] = []
+    for divergence in judged.divergences:
+        is_own = own(divergence)
+        if not is_own and not counts(divergence.rule):
+            continue
+        finding = findings.record(make_finding(divergence, judged.exchange, steps))
+        if is_own:
+            mine.append(finding)
+    return mine
+
+
+class Recorder:
+    """Sends calls through a live run and judges each; counts the calls it made."""
+
+    def __init__(self, sender: Sender):
+        self.sender = sender
+        self.calls = 0
+
+    def _sent(self, send: Callable[[], Exchange]) -> Exchange:
+        try:
+            exchange = send()
+        except HarnessError as exc:
+            # Out of Hypothesis as a BaseException, so it is not shrunk as the target's fault.
+            raise signals.Abort(exc) from None
+        self.calls += 1
+        return exchange
+
+    def send(self, call: Call, *, role: str | None = None) -> Judgement:
+        return self.sender.judge.judge(self._sent(lambda: self.sender.send(call, role=role)))
+
+    def send_raw(self, request: RawRequest) -> Judgement:
+        return self.sender.judge.judge(self._sent(lambda: self.sender.send_raw(request)))
+
+    def control(self, judged: Judgement, call: Call) -> tuple[Judgement, Judgement]:
+        """Send the control of ``judged`` and judge both (see Judge.judge_control)."""
+        exchange = self._sent(lambda: self.sender.send(call, role="control"))
+        return self.sender.judge.judge_control(judged, exchange)
+
+    def record(
+        self, judged: Judgement, steps: Sequence[Exchange], *, own: Callable[[Divergence], bool]
+    ) -> list[Finding]:
+        return record(self.sender.findings, judged, steps, counts=self.sender.counts, own=own)

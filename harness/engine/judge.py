@@ -1,0 +1,107 @@
+"""The judge: an ordered stream of exchanges in, divergences out.
+
+For each exchange, the model predicts the documented answer from the request and
+what came before, the checks compare the real answer with it, and the model
+follows the answer. A live run feeds the judge from the transport; a replay feeds
+it from a cassette. Because both go through this one function, a cassette replays
+to the same findings as the run that recorded it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from harness.checks import Divergence, canonical, check_answer, check_facts, check_outcome
+from harness.engine.model import Model
+from harness.exchange import Call, Exchange
+from harness.oracle.constraints import constraint_violations
+from harness.oracle.predict import Prediction, predict
+from harness.oracle.wire import predict_wire
+from harness.spec.catalog import Spec
+
+#: Outcome divergences a control call can explain: the target refused the call, and
+#: it also refuses the same call with the rule-breaking part undone, so the refusal
+#: is about something else (which the control's own judgement reports).
+CONTROLLED_KINDS = frozenset({"wrong-error", "unexpected-error"})
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    exchange: Exchange
+    prediction: Prediction | None
+    """``None`` when no documented rule decides the outcome (then only answer checks ran)."""
+    divergences: tuple[Divergence, ...]
+
+    @property
+    def outcome(self) -> Divergence | None:
+        return next((d for d in self.divergences if d.kind in _OUTCOME_KINDS), None)
+
+    def without_outcome(self) -> Judgement:
+        return replace(self, divergences=tuple(d for d in self.divergences if d.kind not in _OUTCOME_KINDS))
+
+
+_OUTCOME_KINDS = frozenset({"unexpected-success", "wrong-error", "unexpected-error", "server-error", "auth"})
+_SERVED_WRONGLY = frozenset({"unexpected-success", "auth"})
+
+
+def call_of(exchange: Exchange) -> Call:
+    return Call(exchange.service, exchange.operation, exchange.request, exchange.region)
+
+
+class Judge:
+    def __init__(self, spec: Spec, model: Model | None = None):
+        self.spec = spec
+        self.model = model if model is not None else Model()
+
+    def expect(self, call: Call, region: str, wire: Mapping[str, Any] | None = None) -> Prediction | None:
+        """What the documentation requires of ``call`` now (nothing is recorded)."""
+        return self._predict(call, call.region or region, wire)
+
+    def _predict(self, call: Call, region: str, wire: Mapping[str, Any] | None = None) -> Prediction | None:
+        """The model's prediction, overruled by the request's member constraints.
+
+        A raw request that is not a well-formed, signed call is judged by the wire rules
+        alone. A member constraint (length, enum, ...) is independent of state; when the
+        state would also make the call fail, for another reason, the docs do not say which
+        check runs first, so the prediction is ambiguous (harness.oracle.predict).
+        """
+        malformed = predict_wire(call.service, wire)
+        if malformed is not None:
+            return malformed
+        state = self.model.predict(call, region)
+        broken = constraint_violations(call.service, call.operation, call.params)
+        if not broken:
+            return state
+        if state is None or state.expectation.outcome == "success":
+            return predict(None, broken)
+        return predict(None, [*broken, *state.violations])
+
+    def judge(self, exchange: Exchange) -> Judgement:
+        prediction = self._predict(call_of(exchange), exchange.region, exchange.wire)
+        service = self.spec.service(exchange.service)
+        divergences = check_answer(service, exchange)
+        # The model and the facts speak AWS: they read the answer in AWS's spelling.
+        aws_view = canonical(service, exchange)
+        if prediction is not None:
+            outcome = check_outcome(prediction, exchange, service)
+            if outcome is not None and outcome.kind in _SERVED_WRONGLY:
+                # An answer that should not exist: its content is not a second fault.
+                divergences = []
+            if outcome is not None:
+                divergences.insert(0, outcome)
+            divergences.extend(check_facts(prediction, aws_view))
+        self.model.apply(aws_view)
+        return Judgement(exchange, prediction, tuple(divergences))
+
+    def judge_control(self, judged: Judgement, control: Exchange) -> tuple[Judgement, Judgement]:
+        """Judge ``control``, sent right after ``judged`` with the rule-breaking part undone.
+
+        Returns ``judged`` (amended) and the control's own judgement.
+        """
+        own = self.judge(control)
+        outcome = judged.outcome
+        if outcome is not None and outcome.kind in CONTROLLED_KINDS and not control.ok:
+            judged = judged.without_outcome()
+        return judged, own

@@ -1,0 +1,256 @@
+"""Run one rule test as a Hypothesis property and turn what it finds into findings.
+
+Every call a rule test makes (set-up steps, the call under test, its control) goes
+through the run's :class:`~harness.engine.judge.Judge`, exactly as a replay would. Inside the
+property, a divergence of the rule under test is raised as an exception whose
+*class* is unique to its finding id: Hypothesis treats different exception classes
+as different bugs, so each finding id is shrunk on its own. Outside the property
+nothing is raised: findings go to the run's :class:`~harness.findings.FindingsLog`
+and the rule's verdict (passed, failed, unchecked) is returned as data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from hypothesis import given, reject, seed
+from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+
+from harness.checks import Divergence
+from harness.engine import signals
+from harness.engine.execution import Recorder, Sender
+from harness.engine.judge import Judgement
+from harness.engine.settings import conformance_settings
+from harness.exchange import Call, Exchange
+from harness.findings import Finding
+from harness.scenarios.base import Attempt, RuleTest, SetupFailed
+from harness.spec.catalog import Spec
+from harness.transport import RawRequest
+
+Status = Literal["passed", "failed", "unchecked"]
+
+
+@dataclass
+class RuleRun:
+    test: RuleTest
+    status: Status
+    findings: list[Finding] = field(default_factory=list)
+    reason: str = ""
+    examples: int = 0
+    """Draws that reached the target with the rule under test deciding the answer."""
+    calls: int = 0
+    calls_to_detection: int | None = None
+    """Calls made until the first divergence of this rule test (None: none found)."""
+
+
+def _is_own(test: RuleTest, divergence: Divergence) -> bool:
+    if divergence.rule != test.rule:
+        return False
+    return test.operation == "any" or divergence.operation == test.operation
+
+
+class _Example:
+    """Sends and judges the calls of one example, keeping its steps."""
+
+    def __init__(self, sender: Sender, test: RuleTest, account_id: str | None):
+        self._sender = sender
+        self._test = test
+        # Frozen for the whole rule test: draws may use it, and Hypothesis needs every
+        # replay of a draw to see the same value.
+        self._account_id = account_id
+        self._recorder = Recorder(sender)
+        self.steps: list[Exchange] = []
+        self.own: list[Finding] = []
+
+    @property
+    def calls(self) -> int:
+        return self._recorder.calls
+
+    # The Driver protocol of harness.scenarios.base:
+
+    @property
+    def spec(self) -> Spec:
+        return self._sender.spec
+
+    @property
+    def region(self) -> str:
+        return self._sender.region
+
+    @property
+    def replica_region(self) -> str:
+        return self._sender.replica_region
+
+    @property
+    def account_id(self) -> str | None:
+        return self._account_id
+
+    def setup(self, call: Call) -> Exchange:
+        judged = self.send(call)
+        self.record(judged, from_setup=True)
+        self.steps.append(judged.exchange)
+        return judged.exchange
+
+    def require(self, call: Call) -> Mapping[str, Any]:
+        exchange = self.setup(call)
+        if not exchange.ok:
+            raise SetupFailed.of(exchange)
+        # Operations with no documented response elements answer with an empty body.
+        return exchange.body if isinstance(exchange.body, dict) else {}
+
+    # Sending and recording:
+
+    def send(self, call: Call) -> Judgement:
+        return self._recorder.send(call)
+
+    def send_raw(self, request: RawRequest) -> Judgement:
+        return self._recorder.send_raw(request)
+
+    def control(self, judged: Judgement, call: Call) -> tuple[Judgement, Judgement]:
+        return self._recorder.control(judged, call)
+
+    def record(
+        self, judged: Judgement, *, from_setup: bool = False, steps: list[Exchange] | None = None
+    ) -> None:
+        own = self._recorder.record(
+            judged, self.steps if steps is None else steps, own=lambda d: _is_own(self._test, d)
+        )
+        if not from_setup or self._test.answers_from_setup:
+            self.own.extend(own)
+
+
+def _attempt(example: _Example, test: RuleTest, attempt: Attempt, why_not: list[str]) -> bool:
+    """Judge one attempt (and its control); False when the rule under test does not decide it."""
+    sender = example._sender
+    wire = attempt.raw.description() if attempt.raw is not None else None
+    prediction = sender.judge.expect(attempt.call, sender.region, wire)
+    # Re-check what was drawn (and, later, what shrinking left): the rule under test must
+    # decide the answer, and the broken rules must agree on it.
+    decides = prediction is not None and test.rule in prediction.rules
+    if (prediction is not None and prediction.ambiguous) or not (decides or test.answers_from_setup):
+        why_not.append("the drawn call does not isolate the rule")
+        return False
+    judged = example.send_raw(attempt.raw) if attempt.raw is not None else example.send(attempt.call)
+    if judged.outcome is not None and attempt.control is not None:
+        judged, controlled = example.control(judged, attempt.control)
+        example.record(controlled, steps=[*example.steps, judged.exchange])
+        if judged.outcome is None:
+            why_not.append(f"the target also rejects the control call ({controlled.exchange.error_code})")
+            example.record(judged)
+            return False
+    example.record(judged)
+    return True
+
+
+def _coverage(
+    sender: Sender, test: RuleTest, account_id: str | None, why_not: list[str]
+) -> tuple[int, int, int | None]:
+    """Run the test's coverage phase once per run.
+
+    Returns the attempts that counted, the calls made, and the calls made up to the first
+    divergence of the rule under test (None when there was none).
+    """
+    if test.coverage is None:
+        return 0, 0, None
+    key = f"{test.coverage.__module__}.{test.coverage.__qualname__}"
+    if key in sender.coverage_done:
+        return 0, 0, None
+    sender.coverage_done.add(key)
+    example = _Example(sender, test, account_id)
+    counted = 0
+    detected_at: int | None = None
+    try:
+        for attempt in test.coverage(example):
+            counted += _attempt(example, test, attempt, why_not)
+            example.steps = []  # each attempt's findings carry only its own set-up steps
+            if detected_at is None and example.own:
+                detected_at = example.calls
+    except SetupFailed as exc:
+        why_not.append(str(exc))
+    except signals.Abort as abort:
+        raise abort.error from None
+    return counted, example.calls, detected_at
+
+
+def _property(
+    test: RuleTest, run_seed: int, max_examples: int
+) -> Callable[[Callable[[st.DataObject], None]], Callable[[], None]]:
+    def decorate(body: Callable[[st.DataObject], None]) -> Callable[[], None]:
+        configured = conformance_settings(max_examples=max_examples)
+        wrapped: Callable[[], None] = configured(
+            seed(signals.derive_seed(run_seed, test.name))(given(st.data())(body))
+        )
+        return wrapped
+
+    return decorate
+
+
+def run_rule(
+    sender: Sender,
+    test: RuleTest,
+    *,
+    run_seed: int,
+    max_examples: int,
+    shrink_calls: int,
+) -> RuleRun:
+    """Exercise ``test`` with up to ``max_examples`` draws; never raises for the target's sake.
+
+    After the first divergence, shrinking may spend ``shrink_calls`` more calls; then it
+    stops and the smallest example seen is kept. The bound is in calls, not seconds, so
+    the same seed gives the same findings on a fast or a slow target.
+    """
+    account_id = sender.account_id
+    counters = {"examples": 0, "calls": 0}
+    first_divergence_at: list[int] = []
+    why_not: list[str] = []
+
+    @_property(test, run_seed, max_examples)
+    def prop(data: st.DataObject) -> None:
+        if first_divergence_at and counters["calls"] - first_divergence_at[0] > shrink_calls:
+            signals.stop_unless_final()
+        example = _Example(sender, test, account_id)
+        try:
+            try:
+                attempt = test.scenario(example, data)
+            except SetupFailed as exc:
+                why_not.append(str(exc))
+                reject()
+            if not _attempt(example, test, attempt, why_not):
+                reject()
+            counters["examples"] += 1
+        finally:
+            counters["calls"] += example.calls
+        if example.own:
+            if not first_divergence_at:
+                first_divergence_at.append(counters["calls"])
+            raise signals.signal_for(min(example.own, key=lambda f: f.id))
+
+    counted, calls, detected_at = _coverage(sender, test, account_id, why_not)
+    counters["examples"] += counted
+    counters["calls"] += calls
+    if detected_at is not None:
+        first_divergence_at.append(detected_at)
+    status: Status = "passed"
+    reason = ""
+    try:
+        signals.collect(sender.findings, prop)
+    except Unsatisfiable:
+        status = "unchecked"
+        reason = "no draw could exercise the rule" + (f": {why_not[-1]}" if why_not else "")
+    own_findings = [f for f in sender.findings if _is_own(test, f.divergence)]
+    if own_findings:
+        status = "failed"
+    elif status == "passed" and counters["examples"] == 0:
+        status = "unchecked"
+        reason = "no draw reached the target" + (f": {why_not[-1]}" if why_not else "")
+    return RuleRun(
+        test,
+        status,
+        own_findings,
+        reason,
+        counters["examples"],
+        counters["calls"],
+        first_divergence_at[0] if first_divergence_at else None,
+    )

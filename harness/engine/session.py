@@ -1,0 +1,237 @@
+"""One conformance run: the wiring of target, transport, cassette, findings and report.
+
+The pytest plugin and the command line both drive a :class:`Session`; no other module
+joins the stages together. A session starts its target lazily, before the first
+call. ``finish`` writes findings.json and the cassette; ``abort`` (after a harness
+error) writes nothing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from contextlib import ExitStack
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from harness import reproduce
+from harness.cassette import CassetteWriter
+from harness.engine.judge import Judge
+from harness.engine.model import Model
+from harness.engine.rule_runs import RuleRun, run_rule
+from harness.engine.state_machines import StatefulRun, run_stateful
+from harness.errors import HarnessError
+from harness.exchange import Call, Exchange
+from harness.findings import Finding, FindingsLog
+from harness.machines import StatefulTest
+from harness.options import RunOptions
+from harness.report import RunReport, now_iso, summary_lines, write
+from harness.scenarios.base import RuleTest
+from harness.spec import catalog
+from harness.targets import ActiveTarget, activate, check_reachable
+from harness.transport import RawRequest, Transport
+
+
+@dataclass(frozen=True)
+class RunResult:
+    findings: list[Finding]
+    stale: list[str]
+    report_path: Path
+    cassette_path: Path
+
+    @property
+    def new(self) -> list[Finding]:
+        return [f for f in self.findings if f.baseline != "known"]
+
+    def lines(self) -> list[str]:
+        return summary_lines(self.findings, self.stale)
+
+
+class Session:
+    def __init__(self, options: RunOptions):
+        self.options = options
+        self.spec = catalog.load(options.profile, options.specs_dir)
+        # Complete: the model sees every call this run makes, so a key it does not know
+        # does not exist (the emulator starts empty; on an endpoint, the run only names
+        # keys it created or random ids).
+        self.judge = Judge(self.spec, Model(complete=True))
+        self.findings = FindingsLog()
+        self.report = RunReport(
+            target={
+                "name": options.target.name,
+                "endpoint_url": options.target.endpoint_url,
+                "regions": list(options.target.regions),
+                "implementation": None,
+            },
+            seed=options.seed,
+            started_at=now_iso(),
+            profile=options.profile,
+        )
+        self.runs: dict[str, RuleRun] = {}
+        self.coverage_done: set[str] = set()
+        self.target: ActiveTarget | None = None
+        self.transport: Transport | None = None
+        self._stack = ExitStack()
+        self._log_dir = Path(tempfile.mkdtemp(prefix="harness-target-"))
+        # The first exchange is marked as the start of a complete history, so a replay of
+        # this cassette judges it with a complete model too, exactly as this run does.
+        self._cassette = CassetteWriter(
+            options.report_dir / "cassette.jsonl", history_start=self.judge.model.complete
+        )
+        self._account_id: str | None = None
+        self.closed = False
+        self.selected_rules: frozenset[str] | None = None
+        """Rules of the tests this run selected; divergences of other rules are not findings
+        of this run (``None``: every rule counts)."""
+
+    # -- the Sender protocol of the runner -------------------------------------------
+
+    @property
+    def region(self) -> str:
+        return self.options.target.region
+
+    @property
+    def replica_region(self) -> str:
+        return self.options.target.replica_region
+
+    @property
+    def account_id(self) -> str | None:
+        return self._account_id
+
+    def send(self, call: Call, *, role: str | None = None) -> Exchange:
+        transport = self._ensure_started()
+        exchange = transport.send(call, role=role)
+        if exchange.status is None:
+            # No answer at all: a dead endpoint is a harness error, not a finding; a live
+            # endpoint that dropped this one request is the target's fault (a finding).
+            check_reachable(transport.endpoint_for(call.service))
+        self._learn(exchange)
+        return exchange
+
+    def send_raw(self, request: RawRequest) -> Exchange:
+        """Send a hand-built request (wire-level and auth cases), signed by botocore's SigV4."""
+        transport = self._ensure_started()
+        signing_name = self.spec.service(request.service).signing_name
+        exchange = transport.send_raw(request, signing_name=signing_name)
+        if exchange.status is None:
+            check_reachable(transport.endpoint_for(request.service))
+        self._learn(exchange)
+        return exchange
+
+    # -- lifecycle --------------------------------------------------------------------
+
+    def _ensure_started(self) -> Transport:
+        if self.closed:
+            raise HarnessError("the run is already finished")
+        if self.transport is None:
+            config = self.options.target
+            self.target = self._stack.enter_context(activate(config, log_dir=self._log_dir))
+            self.report.target["endpoint_url"] = self.target.endpoint_url
+            self.report.target["implementation"] = self.target.implementation
+            self._cassette.open()
+            self.transport = Transport(
+                endpoints=self.target.endpoints,
+                default_region=config.region,
+                credentials=config.credentials,
+                network=config.network,
+                listeners=[self._cassette.write],
+            )
+        return self.transport
+
+    def start(self) -> None:
+        """Start (or reach) the target now rather than at the first call."""
+        self._ensure_started()
+
+    def _learn(self, exchange: Exchange) -> None:
+        if self._account_id is None and exchange.ok and isinstance(exchange.body, dict):
+            # Read in AWS's spelling, whatever the profile calls the account member.
+            body = self.spec.service(exchange.service).canonical_body(exchange.body)
+            for member in ("KeyMetadata", "ReplicaKeyMetadata"):
+                meta = body.get(member)
+                if isinstance(meta, dict) and isinstance(meta.get("AWSAccountId"), str):
+                    self._account_id = meta["AWSAccountId"]
+                    return
+
+    def counts(self, rule: str) -> bool:
+        """Whether divergences of ``rule`` are findings of this run."""
+        return self.selected_rules is None or rule in self.selected_rules
+
+    def run_rule(self, test: RuleTest) -> RuleRun:
+        run = run_rule(
+            self,
+            test,
+            run_seed=self.options.seed,
+            max_examples=self.options.examples,
+            shrink_calls=self.options.shrink_calls,
+        )
+        self.runs[test.name] = run
+        previous = self.report.rules.get(test.rule)
+        if run.status == "failed" or previous == "failed":
+            self.report.rules[test.rule] = "failed"
+        elif run.status == "passed":
+            self.report.rules[test.rule] = "passed"
+            self.report.unchecked.pop(test.rule, None)
+        elif previous is None:
+            self.report.rules[test.rule] = "unchecked"
+            self.report.unchecked[test.rule] = run.reason
+        return run
+
+    def run_stateful(self, test: StatefulTest) -> StatefulRun:
+        """Run a state machine (harness.engine.state_machines); its findings join the run's."""
+        return run_stateful(
+            self,
+            test,
+            run_seed=self.options.seed,
+            max_examples=self.options.examples,
+            shrink_calls=self.options.shrink_calls,
+        )
+
+    def classify(self, finding: Finding) -> str:
+        return "known" if self.options.baseline.knows(finding.id) else "new"
+
+    def finish(self) -> RunResult:
+        """Write findings.json and the cassette; stop the target."""
+        if self.closed:
+            raise HarnessError("the run is already finished")
+        endpoint = self.target.endpoint_url if self.target else "http://127.0.0.1:5000"
+        if self.options.target.name == "emulator":
+            endpoint = "http://127.0.0.1:5000"
+        marked: list[Finding] = []
+        for finding in self.findings:
+            finding = replace(finding, baseline=self.classify(finding))
+            marked.append(reproduce.attach(finding, endpoint=endpoint, profile=self.options.profile))
+        for finding in marked:
+            self.findings.update(finding)
+        stale = self.options.baseline.stale(f.id for f in marked)
+        self.report.stale_baseline = stale
+        if self.transport is not None:
+            self.report.calls = self.transport.calls_sent
+            self.report.throttled = self.transport.throttled
+        for run in self.runs.values():
+            self.report.rules.setdefault(run.test.rule, run.status)
+        document = self.report.document(marked)
+        self.options.report_dir.mkdir(parents=True, exist_ok=True)
+        cassette_path = self._cassette.commit()
+        report_path = write(self.options.report_dir, document)
+        self._copy_target_log()
+        self._close()
+        return RunResult(marked, stale, report_path, cassette_path)
+
+    def abort(self) -> None:
+        """Stop after a harness error: stop the target and write nothing."""
+        if self.closed:
+            return
+        self._cassette.discard()
+        self._close()
+
+    def _copy_target_log(self) -> None:
+        log = self._log_dir / "moto.log"
+        if log.is_file():
+            shutil.copyfile(log, self.options.report_dir / "emulator.log")
+
+    def _close(self) -> None:
+        self.closed = True
+        try:
+            self._stack.close()
+        finally:
+            shutil.rmtree(self._log_dir, ignore_errors=True)

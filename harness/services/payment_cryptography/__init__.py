@@ -1,0 +1,36 @@
+"""AWS Payment Cryptography: CreateKey and the key's lifecycle.
+
+Everything the harness knows of Payment Cryptography lives in this folder, laid out as the KMS
+folder is (see harness.services.kms): ``about``, ``rules`` and ``state_rules``, ``model``,
+``strategies``, ``scenarios``, ``state_scenarios`` and ``bases``, ``machine`` and ``faults``.
+Importing the folder registers all of it (see harness.services).
+"""
+
+from __future__ import annotations
+
+from harness.scenarios import constraints, register_answer_tests, wire
+from harness.services import Service, register
+from harness.services.payment_cryptography import about, bases, machine, model, scenarios, state_scenarios
+
+
+def _register() -> Service:
+    scenarios.register()
+    state_scenarios.register()
+    constraints.register(about.NAME, bases.BASES)
+    wire.register(about.NAME)
+    register_answer_tests(about.NAME, scenarios.ANSWER_MIX, scenarios.key_survey)
+    return register(
+        Service(
+            name=about.NAME,
+            rule_prefix=about.FACTS.rule_prefix,
+            label=about.FACTS.label,
+            api_version=about.API_VERSION,
+            doc_base=about.DOC_BASE,
+            operations=about.OPERATIONS,
+            model=lambda complete: model.PcModel(complete=complete),
+            machine=machine.MACHINE,
+        )
+    )
+
+
+SERVICE = _register()
