@@ -110,7 +110,13 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        args = parser().parse_args(argv)
+        args, unknown = parser().parse_known_args(argv)
+        if unknown and args.command != "run":
+            raise UsageError(f"python -m harness: unrecognized arguments: {' '.join(unknown)}")
+        if args.command == "run":
+            # Everything after ``run`` is pytest's, options first included (argparse would
+            # otherwise take ``--target=...`` for one of its own).
+            args.pytest_args = [*unknown, *args.pytest_args]
         code: int = args.func(args)
         return code
     except HarnessError as exc:

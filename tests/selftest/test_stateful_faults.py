@@ -19,15 +19,11 @@ import pytest
 
 from harness import targets
 from harness.engine.session import RunResult, Session
-from harness.engine.state_machines import (
-    KmsSteps,
-    PcSteps,
-    StatefulRun,
-    StatefulTest,
-    kms_machine,
-    pc_machine,
-)
+from harness.engine.state_machines import StatefulRun
+from harness.machines import StatefulTest
 from harness.options import RunOptions
+from harness.services.kms.machine import KmsSteps, kms_machine
+from harness.services.payment_cryptography.machine import PcSteps, pc_machine
 from harness.targets.moto import MotoServer
 from harness.testing import sequence_faults as faults
 from harness.testing.fault_proxy import Fault

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from harness.contracts import findings_validator
-from harness.engine.state_machines import KmsSteps, PcSteps, StatefulTest, kms_machine, pc_machine
+from harness.machines import StatefulTest
 from harness.services.kms import state_rules as kms_states
+from harness.services.kms.machine import KmsSteps, kms_machine
+from harness.services.payment_cryptography.machine import PcSteps, pc_machine
 from harness.targets.moto import MotoServer
 from tests.selftest.suite_runner import SuiteRun, run_reproduction, run_suite
 from tests.selftest.test_stateful_faults import ECC, run_machine
