@@ -113,7 +113,10 @@ def test_a_wheel_in_a_fresh_virtualenv_runs_the_suite_from_an_empty_directory(tm
     empty = tmp_path / "empty"
     empty.mkdir()
     where = subprocess.run(
-        [str(python), "-c", "import harness; print(harness.__file__)"], cwd=empty, capture_output=True, text=True
+        [str(python), "-c", "import harness; print(harness.__file__)"],
+        cwd=empty,
+        capture_output=True,
+        text=True,
     )
     assert str(venv) in where.stdout, where.stdout + where.stderr
 
