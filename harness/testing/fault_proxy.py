@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -182,3 +183,32 @@ class FaultProxy:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/")
+
+
+def region_of(request: ProxiedRequest) -> str:
+    """The Region a SigV4-signed request was signed for (its credential scope)."""
+    auth = next((v for k, v in request.headers.items() if k.lower() == "authorization"), "")
+    match = _SCOPE.search(auth)
+    return match["region"] if match else ""
+
+
+def answered_ok(request: ProxiedRequest, response: ProxiedResponse, service: str) -> bool:
+    """``request`` is a call of ``service`` that got a 2xx answer."""
+    return request.service == service and 200 <= response.status < 300
+
+
+def json_answer(
+    response: ProxiedResponse, document: Any, content_type: str, status: int | None = None
+) -> ProxiedResponse:
+    """``response`` with ``document`` as its body, typed ``content_type``."""
+    changed = response.with_json(document, status)
+    return ProxiedResponse(changed.status, {**changed.headers, "Content-Type": content_type}, changed.body)
+
+
+def error_answer(code: str, message: str, content_type: str) -> ProxiedResponse:
+    """A 400 awsJson error answer."""
+    body = json.dumps({"__type": code, "message": message}).encode()
+    return ProxiedResponse(400, {"Content-Type": content_type}, body)

@@ -22,7 +22,9 @@ from harness.engine.session import RunResult, Session
 from harness.engine.state_machines import StatefulRun
 from harness.machines import StatefulTest
 from harness.options import RunOptions
+from harness.services.kms import faults as kms_faults
 from harness.services.kms.machine import KmsSteps, kms_machine
+from harness.services.payment_cryptography import faults as pc_faults
 from harness.services.payment_cryptography.machine import PcSteps, pc_machine
 from harness.targets.moto import MotoServer
 from harness.testing import sequence_faults as faults
@@ -65,7 +67,7 @@ def _kms(*operations: str, **options: Any) -> StatefulTest:
 
 PAIRS = {
     "disable-does-not-stick": Pair(
-        faults.disable_does_not_stick,
+        kms_faults.disable_does_not_stick,
         _kms("DescribeKey", "EnableKey", "DisableKey", "UpdateKeyDescription", multi_region=False),
         "DisableKey",
         "kms.describe-key.key-state",
@@ -73,14 +75,14 @@ PAIRS = {
         "/KeyMetadata/KeyState: KeyState after DisableKey",
     ),
     "tags-are-lost": Pair(
-        faults.tags_are_lost,
+        kms_faults.tags_are_lost,
         _kms("DescribeKey", "TagResource", "UntagResource", "ListResourceTags", multi_region=False),
         "TagResource",
         "kms.list-resource-tags.tags",
         "invariant",
     ),
     "replica-change-reaches-primary": Pair(
-        faults.replica_change_reaches_primary,
+        kms_faults.replica_change_reaches_primary,
         _kms(
             "ReplicateKey",
             "DescribeKey",
@@ -96,7 +98,7 @@ PAIRS = {
         "invariant",
     ),
     "pending-deletion-can-be-replicated": Pair(
-        faults.pending_deletion_can_be_replicated,
+        kms_faults.pending_deletion_can_be_replicated,
         _kms(
             "ReplicateKey",
             "DescribeKey",
@@ -115,7 +117,7 @@ PAIRS = {
         expected="DisabledException or KMSInvalidStateException",  # D9 leaves both open
     ),
     "pc-deletion-does-not-stick": Pair(
-        faults.pc_deletion_does_not_stick,
+        pc_faults.pc_deletion_does_not_stick,
         pc_machine(
             PcSteps(frozenset({"CreateKey", "GetKey", "DeleteKey", "ListTagsForResource"})), "selftest"
         ),
