@@ -5,6 +5,7 @@
     python -m harness spec lint       report every disagreement between the documents
     python -m harness run [ARGS]      the conformance suite (pytest ARGS), from any directory
     python -m harness replay FILE     re-check a recorded cassette offline
+    python -m harness checks          list the answer checks (for --checks)
 
 Exit codes: 0 success, 1 findings or differences, 2 bad input or harness error (one line
 on stderr, never a traceback).
@@ -75,6 +76,16 @@ def _run(args: argparse.Namespace) -> int:
     return int(pytest.main([str(SUITE_DIR), *args.pytest_args]))
 
 
+def _checks(args: argparse.Namespace) -> int:
+    from harness.checks import CHECKS
+    from harness.services import load
+
+    load()
+    for name in CHECKS.names():
+        print(name)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m harness", description="KMS conformance harness")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -102,6 +113,8 @@ def parser() -> argparse.ArgumentParser:
         help="judge only the rules a findings.json checked (its summary.rules), e.g. a -k run's",
     )
     replay_cmd.set_defaults(func=_replay)
+    checks = sub.add_parser("checks", help="list the answer checks (for --checks)")
+    checks.set_defaults(func=_checks)
     run = sub.add_parser("run", help="run the conformance suite; other arguments go to pytest")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER)
     run.set_defaults(func=_run)

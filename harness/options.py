@@ -24,3 +24,5 @@ class RunOptions:
     """Calls a rule test may spend shrinking after its first divergence."""
     baseline: Baseline = field(default_factory=Baseline.empty)
     specs_dir: Path | None = None
+    checks: frozenset[str] | None = None
+    """The answer checks to run, by name (``--checks``); ``None``: every registered one."""

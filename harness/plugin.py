@@ -99,6 +99,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="known-divergence file (default baselines/<target>.json when it exists)",
     )
     group.addoption(
+        "--checks",
+        dest="conformance_checks",
+        default=None,
+        help="answer checks to run, comma-separated (default: all; python -m harness checks lists them)",
+    )
+    group.addoption(
         "--no-baseline",
         dest="conformance_no_baseline",
         action="store_true",
@@ -175,7 +181,25 @@ def _options(config: pytest.Config) -> RunOptions:
         examples=examples,
         shrink_calls=shrink_calls,
         baseline=base,
+        checks=_checks(get("conformance_checks")),
     )
+
+
+def _checks(value: str | None) -> frozenset[str] | None:
+    """``--checks a,b``: those answer checks only; an unknown name is a usage error."""
+    if value is None:
+        return None
+    from harness.checks import CHECKS
+    from harness.errors import UsageError
+    from harness.services import load
+
+    load()  # the services register their own checks
+    names = frozenset(n.strip() for n in value.split(",") if n.strip())
+    unknown = sorted(names - set(CHECKS.names()))
+    if unknown:
+        known = ", ".join(CHECKS.names())
+        raise UsageError(f"--checks: unknown check(s) {', '.join(unknown)}; known: {known}")
+    return names
 
 
 def _in_suite(arg: str) -> bool:

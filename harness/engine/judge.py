@@ -51,9 +51,11 @@ def call_of(exchange: Exchange) -> Call:
 
 
 class Judge:
-    def __init__(self, spec: Spec, model: Model | None = None):
+    def __init__(self, spec: Spec, model: Model | None = None, checks: frozenset[str] | None = None):
         self.spec = spec
         self.model = model if model is not None else Model()
+        self.checks = checks
+        """The answer checks to run, by name (harness.checks.CHECKS); ``None``: every one."""
 
     def expect(self, call: Call, region: str, wire: Mapping[str, Any] | None = None) -> Prediction | None:
         """What the documentation requires of ``call`` now (nothing is recorded)."""
@@ -81,7 +83,7 @@ class Judge:
     def judge(self, exchange: Exchange) -> Judgement:
         prediction = self._predict(call_of(exchange), exchange.region, exchange.wire)
         service = self.spec.service(exchange.service)
-        divergences = check_answer(service, exchange)
+        divergences = check_answer(service, exchange, self.checks)
         # The model and the facts speak AWS: they read the answer in AWS's spelling.
         aws_view = canonical(service, exchange)
         if prediction is not None:

@@ -54,7 +54,7 @@ class Session:
         # Complete: the model sees every call this run makes, so a key it does not know
         # does not exist (the emulator starts empty; on an endpoint, the run only names
         # keys it created or random ids).
-        self.judge = Judge(self.spec, Model(complete=True))
+        self.judge = Judge(self.spec, Model(complete=True), options.checks)
         self.findings = FindingsLog()
         self.report = RunReport(
             target={

@@ -126,6 +126,7 @@ def test_the_shipped_baseline_covers_the_reserved_prefix_rule(workdir: Path, tmp
             "refused to send",
         ),
         (("--target=emulator", "--baseline", "/nonexistent/baseline.json"), "cannot read baseline"),
+        (("--target=emulator", "--checks=content-type,no-such-check"), "unknown check(s) no-such-check"),
     ],
 )
 def test_bad_input_exits_2_in_one_line_and_writes_nothing(

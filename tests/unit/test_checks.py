@@ -149,6 +149,21 @@ def test_content_type_ignores_parameters_and_flags_other_types() -> None:
     assert bad is not None and bad.rule == "kms.wire.content-type"
 
 
+def test_checks_are_selected_by_name() -> None:
+    """One registry, one signature: the answer checks a run asks for by name, and only those."""
+    mistyped = answer(200, metadata(), headers={"Content-Type": "text/html"})
+    every = {d.rule for d in checks.check_answer(KMS, mistyped)}
+    assert "kms.wire.content-type" in every
+    only_schema = checks.check_answer(KMS, mistyped, frozenset({"response-schema"}))
+    assert "kms.wire.content-type" not in {d.rule for d in only_schema}
+    assert {"response-schema", "content-type", "error-shape", "kms.key-metadata"} <= set(checks.CHECKS.names())
+
+
+def test_a_check_is_registered_once() -> None:
+    with pytest.raises(ValueError, match="registered twice"):
+        checks.check("content-type")(lambda answer: [])
+
+
 def test_error_shape_follows_each_service() -> None:
     kms_ok = answer(400, {"__type": "NotFoundException", "message": "m"})
     assert checks.check_error_body(KMS, kms_ok) is None
