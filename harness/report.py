@@ -41,6 +41,8 @@ class RunReport:
     unchecked: dict[str, str] = field(default_factory=dict)
     stale_baseline: list[str] = field(default_factory=list)
     unapplied_checks: list[str] = field(default_factory=list)
+    tests: dict[str, dict[str, str]] = field(default_factory=dict)
+    """test name (``<rule>:<operation>``, ``stateful <machine>``) -> status and reason."""
 
     def document(self, findings: Iterable[Finding]) -> dict[str, Any]:
         items = [f.to_dict() for f in findings]
@@ -66,6 +68,8 @@ class RunReport:
             summary["stale_baseline"] = list(self.stale_baseline)
         if self.unapplied_checks:
             summary["unapplied_checks"] = list(self.unapplied_checks)
+        if self.tests:
+            summary["tests"] = dict(sorted(self.tests.items()))
         return {
             "target": dict(self.target),
             "harness_version": HARNESS_VERSION,

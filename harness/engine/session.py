@@ -26,6 +26,8 @@ from harness.findings import Finding, FindingsLog
 from harness.machines import StatefulTest
 from harness.options import RunOptions
 from harness.report import RunReport, now_iso, summary_lines, write
+from harness.reporting import causes
+from harness.reporting.files import write_reports
 from harness.scenarios.base import RuleTest
 from harness.spec import catalog
 from harness.targets import ActiveTarget, activate, check_reachable
@@ -209,7 +211,9 @@ class Session:
             self.report.throttled = self.transport.throttled
         for run in self.runs.values():
             self.report.rules.setdefault(run.test.rule, run.status)
-        document = self.report.document(marked)
+            self.report.tests[run.test.name] = {"status": run.status, "reason": run.reason}
+        # Findings that are one fault seen through many doors share a cause (harness.reporting).
+        document = causes.annotate(self.report.document(marked))
         self.options.report_dir.mkdir(parents=True, exist_ok=True)
         cassette_path = self._cassette.commit()
         report_path = write(self.options.report_dir, document)
@@ -221,6 +225,12 @@ class Session:
         """Stop after a harness error: stop the target and write nothing."""
         if self.closed:
             return
+        write_reports(
+            self.options.report_dir,
+            document,
+            cassette=cassette_path,
+            specs_dir=self.spec.root / self.options.profile,
+        )
         self._cassette.discard()
         self._close()
 
