@@ -19,7 +19,8 @@ from pathlib import Path
 from harness.engine.rule_runs import RuleRun
 from harness.engine.session import Session
 from harness.options import RunOptions
-from harness.scenarios import SCENARIOS, RuleTest
+from harness.engine.tests import rule_tests
+from harness.scenarios import RuleTest
 from harness.targets import resolve
 from harness.targets.moto import MotoServer
 from harness.testing.fault_proxy import FaultProxy
@@ -51,7 +52,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("-k", dest="select", default="", help="only rule tests whose name contains this")
     args = parser.parse_args()
-    tests = [t for t in SCENARIOS if args.select in t.name]
+    tests = [t for t in rule_tests() if args.select in t.name]
     server = MotoServer().start()
     try:
         repaired = run_tests(server.endpoint_url, tests, RuleFaults(), args.seed, args.examples)
