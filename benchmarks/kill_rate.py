@@ -18,8 +18,8 @@ from pathlib import Path
 
 from harness.engine.rule_runs import RuleRun
 from harness.engine.session import Session
-from harness.options import RunOptions
 from harness.engine.tests import rule_tests
+from harness.options import RunOptions
 from harness.scenarios import RuleTest
 from harness.targets import resolve
 from harness.targets.moto import MotoServer
