@@ -18,7 +18,7 @@ from typing import Any, Literal
 from harness.exchange import Exchange
 from harness.oracle.answers import answer_rule_id
 from harness.oracle.predict import ABSENT, Prediction
-from harness.oracle.rules import RULES, Expectation
+from harness.oracle.rules import RULES, Evidence, Expectation
 from harness.spec.catalog import ServiceSpec
 
 Kind = Literal[
@@ -49,10 +49,19 @@ class Divergence:
     status: int | None = None
     error: str | None = None
     message: str | None = None
+    evidence: Evidence = "documented"
+    """How the expectation this divergence contradicts is known (harness.oracle.rules.Evidence)."""
+    broken: tuple[str, ...] = ()
+    """When the request broke several rules no document orders, every one of them."""
 
     @property
     def source(self) -> str:
         return RULES[self.rule].source if self.rule in RULES else ""
+
+    @property
+    def advisory(self) -> bool:
+        """An inferred expectation: reported, counted apart, never failing a run."""
+        return self.evidence == "inferred"
 
 
 def _actual_label(exchange: Exchange) -> str:
@@ -64,8 +73,19 @@ def _actual_label(exchange: Exchange) -> str:
 
 
 def divergence(
-    rule: str, kind: Kind, exchange: Exchange, expected: Expectation, detail: str, signature: str
+    rule: str,
+    kind: Kind,
+    exchange: Exchange,
+    expected: Expectation,
+    detail: str,
+    signature: str,
+    *,
+    evidence: Evidence | None = None,
+    broken: tuple[str, ...] = (),
 ) -> Divergence:
+    """A divergence of ``rule``; its evidence is the rule's unless given."""
+    if evidence is None:
+        evidence = RULES[rule].evidence if rule in RULES else "documented"
     return Divergence(
         rule=rule,
         kind=kind,
@@ -77,6 +97,8 @@ def divergence(
         status=exchange.status,
         error=exchange.error_code,
         message=exchange.error_message,
+        evidence=evidence,
+        broken=broken,
     )
 
 
@@ -92,6 +114,14 @@ def check_outcome(
     expected = prediction.expectation
     actual = _actual_label(exchange)
     rule = prediction.rule
+    broken = prediction.broken if prediction.ambiguous else ()
+
+    def outcome(kind: Kind, detail: str, signature: str) -> Divergence:
+        if broken:
+            detail = f"{detail} (the request breaks {', '.join(broken)}; any of their answers is accepted)"
+        grade = prediction.evidence(kind)
+        return divergence(rule, kind, exchange, expected, detail, signature, evidence=grade, broken=broken)
+
     signature = f"{expected.label} -> {actual}"
     # A server error or a served request is the same fault whichever codes the request
     # could have earned: when a drawn request happens to break a second rule, the expected
@@ -104,24 +134,24 @@ def check_outcome(
             if exchange.status is None
             else f"HTTP {exchange.status} to a request that expects {expected.label}"
         )
-        return divergence(rule, "server-error", exchange, expected, detail, served_or_failed)
+        return outcome("server-error", detail, served_or_failed)
     if expected.outcome == "success":
         if exchange.ok:
             return None
         detail = f"expected success, got HTTP {exchange.status} {actual}"
-        return divergence(rule, "unexpected-error", exchange, expected, detail, signature)
+        return outcome("unexpected-error", detail, signature)
     if exchange.ok:
         detail = f"expected {expected.label} (HTTP 4xx), got HTTP {exchange.status} success"
         # A request the service should not authenticate but served is an auth finding.
         kind: Kind = "auth" if rule in RULES and "auth" in RULES[rule].tags else "unexpected-success"
-        return divergence(rule, kind, exchange, expected, detail, served_or_failed)
+        return outcome(kind, detail, served_or_failed)
     if not 400 <= exchange.status < 500:
         detail = f"expected a 4xx answer, got HTTP {exchange.status}"
-        return divergence(rule, "wrong-error", exchange, expected, detail, signature)
+        return outcome("wrong-error", detail, signature)
     code = spec.canonical_error(exchange.error_code) if spec is not None else exchange.error_code
     if expected.outcome == "error" and code not in expected.errors:
         detail = f"expected {expected.label}, got {actual}"
-        return divergence(rule, "wrong-error", exchange, expected, detail, signature)
+        return outcome("wrong-error", detail, signature)
     return None
 
 
@@ -134,6 +164,8 @@ def check_facts(prediction: Prediction, exchange: Exchange) -> list[Divergence]:
         value = fact.value_in(exchange.body)
         if value is None or fact.holds(exchange.body):
             continue  # a null is the response-schema rule's finding: one fault, one finding
+        if value is ABSENT and fact.optional:
+            continue  # only what the model requires: an optional member may be left out
         shown = "absent" if value is ABSENT else repr(value)[:80]
         wanted = f"matching {fact.pattern}" if fact.pattern is not None else repr(fact.expected)[:80]
         found.append(
@@ -247,11 +279,16 @@ def check_content_type(spec: ServiceSpec, exchange: Exchange) -> Divergence | No
 
 
 def check_error_body(spec: ServiceSpec, exchange: Exchange) -> Divergence | None:
-    """A 4xx answer carries ``__type`` and the message member the service models."""
+    """A 4xx answer is a JSON object naming its error in ``__type`` (or X-Amzn-ErrorType).
+
+    Nothing else is demanded: every error member is optional in both models, and real AWS KMS
+    errors are recorded without any message member. A message member that is there must be a
+    string (the model's type).
+    """
     if exchange.status is None or exchange.ok or exchange.status >= 500:
         return None
     rule = answer_rule_id(spec.name, "error.shape")
-    expected = Expectation("any-4xx", detail="a JSON object with __type and the modelled message member")
+    expected = Expectation("any-4xx", detail="a JSON object with a __type string")
     body = exchange.body
     if not exchange.body_is_json or not isinstance(body, dict):
         return divergence(
@@ -262,9 +299,8 @@ def check_error_body(spec: ServiceSpec, exchange: Exchange) -> Divergence | None
             f"error body is not a JSON object: {exchange.raw_body[:60]!r}",
             "body: not JSON",
         )
-    if not isinstance(body.get("__type"), str):
-        if exchange.headers.get("x-amzn-errortype"):
-            return None  # the header form is an equally valid carrier (Smithy errors.smithy)
+    if not isinstance(body.get("__type"), str) and not exchange.headers.get("x-amzn-errortype"):
+        # The header form is an equally valid carrier (Smithy errors.smithy).
         return divergence(
             rule,
             "wire-format",
@@ -274,21 +310,43 @@ def check_error_body(spec: ServiceSpec, exchange: Exchange) -> Divergence | None
             "__type missing",
         )
     code = exchange.error_code or ""
-    error = spec.errors.get(code) or spec.errors.get(spec.canonical_error(code) or "")
-    wanted = tuple(m for m in error.members) if error is not None else spec.message_members(code)
-    if not wanted:
+    for member in spec.message_members(spec.canonical_error(code) or code) or ("message", "Message"):
+        if member in body and body[member] is not None and not isinstance(body[member], str):
+            return divergence(
+                rule,
+                "wire-format",
+                exchange,
+                expected,
+                f"{code} body's {member} is {type(body[member]).__name__}, not a string",
+                f"{member}: not a string",
+            )
+    return None
+
+
+def check_error_code(spec: ServiceSpec, exchange: Exchange) -> Divergence | None:
+    """A 4xx answer names an error the operation documents, or a common error of the service.
+
+    The judge runs it where no rule names the codes (no prediction, or any 4xx), so an
+    undocumented code is judged even when the model could not predict the outcome.
+    """
+    if exchange.status is None or not 400 <= exchange.status < 500 or not exchange.error_code:
         return None
-    present = [m for m in wanted if m in body]
-    if present:
+    operation = spec.operations.get(exchange.operation)
+    if operation is None:
+        return None  # an operation the spec does not cover: its codes are not known here
+    code = spec.canonical_error(exchange.error_code)
+    if code in operation.errors or code in spec.common_errors:
         return None
-    others = sorted(k for k in body if k != "__type")
+    rule = answer_rule_id(spec.name, "error.undocumented-code")
+    documented = ", ".join(sorted({*operation.errors, *spec.common_errors}))
+    expected = Expectation("any-4xx", detail=f"one of {documented}")
     return divergence(
         rule,
-        "wire-format",
+        "wrong-error",
         exchange,
         expected,
-        f"{code} body has members {others}, not the modelled {list(wanted)}",
-        f"{code}: {','.join(others) or 'no members'} instead of {','.join(wanted)}",
+        f"{code} is not an error {exchange.operation} documents, nor a common error",
+        f"undocumented: {code}",
     )
 
 

@@ -54,6 +54,12 @@ class Finding:
         return self.divergence.rule
 
     @property
+    def advisory(self) -> bool:
+        """Its expectation is inferred: reported and counted apart, never failing a run and never
+        needing a baseline entry."""
+        return self.divergence.advisory
+
+    @property
     def size(self) -> tuple[int, int]:
         """How big the example is; smaller is a better example."""
         return (len(self.steps), len(json.dumps(self.request, sort_keys=True)))
@@ -81,7 +87,12 @@ class Finding:
             "signature": d.signature,
             "shrunk": self.shrunk,
             "occurrences": self.occurrences,
+            "evidence": d.evidence,
+            "advisory": d.advisory,
         }
+        if d.broken:
+            # Several rules no document orders: any of their answers was accepted.
+            out["broken_rules"] = list(d.broken)
         if self.reproduce:
             out["reproduce"] = self.reproduce
         if self.baseline is not None:

@@ -46,18 +46,24 @@ class RunReport:
 
     def document(self, findings: Iterable[Finding]) -> dict[str, Any]:
         items = [f.to_dict() for f in findings]
-        new = sum(1 for f in items if f.get("baseline") != "known")
-        failed = sorted({f["rule"] for f in items})
+        # Advisories (inferred expectations) are counted apart: never new, known or failing.
+        hard = [f for f in items if not f.get("advisory")]
+        new = sum(1 for f in hard if f.get("baseline") != "known")
+        failed = sorted({f["rule"] for f in hard})
         for rule in failed:
             self.rules.setdefault(rule, "failed")
-            if self.rules[rule] == "passed":
+            if self.rules[rule] in ("passed", "advisory"):
                 self.rules[rule] = "failed"
+        for rule in sorted({f["rule"] for f in items} - set(failed)):
+            if self.rules.get(rule, "passed") in ("passed", "failed"):
+                self.rules[rule] = "advisory"
         summary: dict[str, Any] = {
             "calls": self.calls,
             "findings": len(items),
             "new_findings": new,
-            "known_findings": len(items) - new,
-            "rules_checked": sum(1 for s in self.rules.values() if s in ("passed", "failed")),
+            "known_findings": len(hard) - new,
+            "advisories": len(items) - len(hard),
+            "rules_checked": sum(1 for s in self.rules.values() if s in ("passed", "failed", "advisory")),
             "rules_failed": sum(1 for s in self.rules.values() if s == "failed"),
             "rules": dict(sorted(self.rules.items())),
             "throttled_retries": self.throttled,
@@ -110,13 +116,19 @@ def write(report_dir: Path, document: Mapping[str, Any]) -> Path:
 def summary_lines(findings: Sequence[Finding], stale: Sequence[str]) -> list[str]:
     """The end-of-run text: which findings are known, which are new, which baseline entries are stale."""
     lines: list[str] = []
-    known = [f for f in findings if f.baseline == "known"]
-    new = [f for f in findings if f.baseline != "known"]
-    lines.append(f"{len(findings)} findings: {len(new)} new, {len(known)} known (in the baseline)")
+    advisories = [f for f in findings if f.advisory]
+    known = [f for f in findings if f.baseline == "known" and not f.advisory]
+    new = [f for f in findings if f.baseline != "known" and not f.advisory]
+    lines.append(
+        f"{len(findings)} findings: {len(new)} new, {len(known)} known (in the baseline), "
+        f"{len(advisories)} advisories (inferred expectations, never failing)"
+    )
     for f in new:
         lines.append(f"NEW    {f.id}  {f.divergence.detail}")
     for f in known:
         lines.append(f"known  {f.id}")
+    for f in advisories:
+        lines.append(f"advisory  {f.id}  {f.divergence.detail}")
     for fid in stale:
         lines.append(f"stale  {fid}  (in the baseline, not seen in this run)")
     return lines

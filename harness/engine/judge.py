@@ -13,10 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from harness.checks import Divergence, canonical, check_answer, check_facts, check_outcome
+from harness.checks import Divergence, canonical, check_answer, check_error_code, check_facts, check_outcome
 from harness.engine.model import Model
 from harness.exchange import Call, Exchange
-from harness.oracle.constraints import constraint_violations
+from harness.oracle.answers import answer_rule_id
+from harness.oracle.constraints import scan
 from harness.oracle.predict import Prediction, predict
 from harness.oracle.wire import predict_wire
 from harness.spec.catalog import Spec
@@ -44,6 +45,8 @@ class Judgement:
 
 _OUTCOME_KINDS = frozenset({"unexpected-success", "wrong-error", "unexpected-error", "server-error", "auth"})
 _SERVED_WRONGLY = frozenset({"unexpected-success", "auth"})
+#: Answer rules that do not judge the answers to malformed or unsigned requests.
+_NOT_FOR_MALFORMED = ("error.shape", "wire.content-type")
 
 
 def call_of(exchange: Exchange) -> Call:
@@ -73,17 +76,33 @@ class Judge:
         if malformed is not None:
             return malformed
         state = self.model.predict(call, region)
-        broken = constraint_violations(call.service, call.operation, call.params)
-        if not broken:
+        broken, undecided = scan(call.service, call.operation, call.params)
+        if not broken and not undecided:
             return state
         if state is None or state.expectation.outcome == "success":
-            return predict(None, broken)
-        return predict(None, [*broken, *state.violations])
+            if not broken:
+                # Only members whose bounds the documents contradict: served or refused, both
+                # are documented somewhere, so no outcome is predicted.
+                return None
+            return predict(None, [*broken, *undecided])
+        return predict(None, [*broken, *undecided, *state.violations])
 
     def judge(self, exchange: Exchange) -> Judgement:
         prediction = self._predict(call_of(exchange), exchange.region, exchange.wire)
         service = self.spec.service(exchange.service)
         divergences = check_answer(service, exchange, self.checks)
+        malformed = predict_wire(exchange.service, exchange.wire) is not None
+        if malformed:
+            # A request that is not a well-formed call: only the status class is documented
+            # (no document fixes the body or content type of the answer; real captures are
+            # HTML pages), so the error-shape and content-type rules do not judge it.
+            skipped = {answer_rule_id(service.name, name) for name in _NOT_FOR_MALFORMED}
+            divergences = [d for d in divergences if d.rule not in skipped]
+        elif prediction is None or prediction.expectation.outcome == "any-4xx":
+            # No rule names the codes: an error the operation does not document is still a finding.
+            undocumented = check_error_code(service, exchange)
+            if undocumented is not None:
+                divergences.append(undocumented)
         # The model and the facts speak AWS: they read the answer in AWS's spelling.
         aws_view = canonical(service, exchange)
         if prediction is not None:

@@ -12,13 +12,16 @@ How the model starts. An exchange marked ``"history": "start"`` (the first one a
 the model does not know does not exist. A cassette without the mark starts mid-history:
 the model is incomplete, learns keys from the answers, and predicts no outcome for a key
 it never saw, because an answer the documentation allows must never be flagged merely
-because the model could not predict it. What could not be checked for that reason, or
+because the model could not predict it. An error code the operation does not document (nor
+the service's common errors) is flagged all the same: no state makes it a documented answer.
+What could not be checked for that reason, or
 because no rule decides an outcome, is listed in ``summary.unapplied_checks``.
 
 As in a live run, throttled exchanges (ThrottlingException, HTTP 429) are not judged, and
 a control call (``"role": "control"``) is judged with the call before it
 (:meth:`~harness.engine.judge.Judge.judge_control`), which may withdraw that call's outcome
-divergence. Exit codes: 0 no finding, 1 findings, 2 bad input (one line, nothing written).
+divergence. Exit codes: 0 no finding (or advisories only), 1 findings, 2 bad input (one line,
+nothing written).
 """
 
 from __future__ import annotations
@@ -337,7 +340,8 @@ def summary(result: ReplayResult, cassette: Path) -> Iterator[str]:
         + f": {len(findings)} findings"
     )
     for finding in findings:
-        yield f"FINDING  {finding.id}  {finding.divergence.detail}"
+        label = "ADVISORY" if finding.advisory else "FINDING "
+        yield f"{label} {finding.id}  {finding.divergence.detail}"
     for line in result.unapplied_lines():
         yield f"not checked: {line}"
 
@@ -351,7 +355,8 @@ def main(args: argparse.Namespace) -> int:
         print(line)
     print(f"findings: {path}")
     sys.stdout.flush()
-    return 1 if len(result.findings) else 0
+    # Advisories (inferred expectations) are reported but never make a replay fail.
+    return 1 if any(not f.advisory for f in result.findings) else 0
 
 
 __all__ = [

@@ -30,7 +30,8 @@ from harness.scenarios.base import Attempt, RuleTest, SetupFailed
 from harness.spec.catalog import Spec
 from harness.transport import RawRequest
 
-Status = Literal["passed", "failed", "unchecked"]
+Status = Literal["passed", "failed", "advisory", "unchecked"]
+"""``advisory``: the rule's only findings are advisories (inferred expectations)."""
 
 
 @dataclass
@@ -241,7 +242,7 @@ def run_rule(
         reason = "no draw could exercise the rule" + (f": {why_not[-1]}" if why_not else "")
     own_findings = [f for f in sender.findings if _is_own(test, f.divergence)]
     if own_findings:
-        status = "failed"
+        status = "advisory" if all(f.advisory for f in own_findings) else "failed"
     elif status == "passed" and counters["examples"] == 0:
         status = "unchecked"
         reason = "no draw reached the target" + (f": {why_not[-1]}" if why_not else "")

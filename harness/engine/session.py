@@ -43,7 +43,8 @@ class RunResult:
 
     @property
     def new(self) -> list[Finding]:
-        return [f for f in self.findings if f.baseline != "known"]
+        """Findings that fail the run: not in the baseline, and not advisories."""
+        return [f for f in self.findings if f.baseline != "known" and not f.advisory]
 
     def lines(self) -> list[str]:
         return summary_lines(self.findings, self.stale)
@@ -195,16 +196,21 @@ class Session:
         """Write findings.json and the cassette; stop the target."""
         if self.closed:
             raise HarnessError("the run is already finished")
+        """``advisory`` (never failing, never in a baseline), ``known`` or ``new``."""
+        if finding.advisory:
+            return "advisory"
         endpoint = self.target.endpoint_url if self.target else "http://127.0.0.1:5000"
         if self.options.target.name == "emulator":
             endpoint = "http://127.0.0.1:5000"
         marked: list[Finding] = []
         for finding in self.findings:
-            finding = replace(finding, baseline=self.classify(finding))
+            verdict = self.classify(finding)
+            finding = replace(finding, baseline=None if verdict == "advisory" else verdict)
             marked.append(reproduce.attach(finding, endpoint=endpoint, profile=self.options.profile))
         for finding in marked:
             self.findings.update(finding)
-        stale = self.options.baseline.stale(f.id for f in marked)
+        # An advisory needs no baseline entry: one left for it is stale.
+        stale = self.options.baseline.stale(f.id for f in marked if not f.advisory)
         self.report.stale_baseline = stale
         if self.transport is not None:
             self.report.calls = self.transport.calls_sent

@@ -19,8 +19,14 @@ from functools import cache
 from typing import Any
 
 from harness.oracle.predict import Violation
-from harness.oracle.rules import RULES, Rule, any_4xx, error
+from harness.oracle.rules import RULES, Grade, Rule, any_4xx, error
 from harness.oracle.service_facts import ServiceFacts, facts_of
+
+CHECKED = "2026-11-29"
+#: The model's constraints document the rejection; by default ValidationException is the
+#: service's modelled error for "an invalid request". A service whose model names no
+#: ValidationException (KMS) grades each kind by what is recorded (its about.py).
+DOCUMENTED = Grade("documented", CHECKED)
 
 KEYWORD_RULE = {
     "required": "required",
@@ -56,6 +62,7 @@ def register(facts: ServiceFacts) -> None:
                 title=f"{what} is rejected with ValidationException.",
                 source=facts.validation_source,
                 expectation=error("ValidationException"),
+                **facts.grade(f"validation.{kind}", DOCUMENTED).fields(),
             )
         )
     CONSTRAINT_RULES[(service, "member-type")] = RULES.add(
@@ -67,6 +74,7 @@ def register(facts: ServiceFacts) -> None:
             source=f"rulebook section 1; the {service} request schemas; issue 4 (wire-level cases)",
             expectation=any_4xx("the docs name no code for a member of the wrong type"),
             note="AWS JSON services often answer SerializationException; undocumented, not asserted.",
+            **facts.grade("wire.member-type", DOCUMENTED).fields(),
         )
     )
 
@@ -86,10 +94,18 @@ def _validator(service: str, operation: str) -> Any:
 
 def constraint_violations(service: str, operation: str, params: Mapping[str, Any]) -> list[Violation]:
     """The member-constraint rules ``params`` breaks; unknown operations break none."""
+    return scan(service, operation, params)[0]
+
+
+def scan(service: str, operation: str, params: Mapping[str, Any]) -> tuple[list[Violation], list[Violation]]:
+    """The member-constraint rules ``params`` breaks, and apart the constraints it breaks whose
+    bounds the documents contradict (:attr:`ServiceFacts.undecided`): a target may serve such a
+    request or refuse it as the constraint rule says."""
     validator = _validator(service, operation)
     if validator is None:
-        return []
+        return [], []
     found: list[Violation] = []
+    undecided: list[Violation] = []
     for err in validator.iter_errors(params):
         if any(part in ("allOf", "anyOf", "oneOf", "if", "then", "else", "not") for part in err.schema_path):
             continue  # cross-field rules: decided by the Python rules
@@ -102,10 +118,15 @@ def constraint_violations(service: str, operation: str, params: Mapping[str, Any
             path = [*path, *(missing[:1])]
         pointer = "/" + "/".join(str(p) for p in path)
         facts = facts_of(service)
-        if (_INDEX.sub("/*", pointer), str(err.validator)) in facts.owned_elsewhere:
+        where = (_INDEX.sub("/*", pointer), str(err.validator))
+        if where in facts.owned_elsewhere:
             continue
-        found.append(Violation(CONSTRAINT_RULES[(service, kind)].id, pointer, str(err.validator)))
+        broken = Violation(CONSTRAINT_RULES[(service, kind)].id, pointer, str(err.validator))
+        if where in facts.undecided:
+            undecided.append(broken)
+            continue
+        found.append(broken)
         unknown = facts.identifiers.get(pointer)
         if unknown is not None and err.validator != "required":
             found.append(Violation(unknown, pointer, "names no key"))
-    return found
+    return found, undecided

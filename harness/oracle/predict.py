@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from harness.oracle.rules import RULES, SUCCESS, Expectation
+from harness.oracle.rules import RULES, SUCCESS, Evidence, Expectation, strongest, weakest
 
 #: Marks a member that must be absent from the answer.
 ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "ABSENT"})()
@@ -31,6 +31,9 @@ class Fact:
     pattern: str | None = None
     unordered: bool = False
     """Compare lists as multisets: the docs list values, not their order."""
+    optional: bool = False
+    """Compare the value only when the member is present: the model marks it optional and no
+    document or recording says it is always there (absence is never a finding then)."""
 
     def value_in(self, body: Any) -> Any:
         node = body
@@ -59,10 +62,29 @@ class Violation:
     rule: str
     pointer: str = ""
     detail: str = ""
+    also: tuple[str, ...] = ()
+    """Error codes this case also accepts besides the rule's: codes the operation models for
+    it where no source says which one it gets."""
+    code_evidence: Evidence | None = None
+    """How this case's error code is known, where less well than the rule's other cases."""
 
     @property
     def expectation(self) -> Expectation:
-        return RULES[self.rule].expectation
+        expected = RULES[self.rule].expectation
+        if self.also and expected.outcome == "error":
+            codes = tuple(dict.fromkeys((*expected.errors, *self.also)))
+            return Expectation("error", codes, expected.detail)
+        return expected
+
+    @property
+    def rejection_evidence(self) -> Evidence:
+        """How it is known that the request is refused (or, for a success rule, served)."""
+        return RULES[self.rule].evidence
+
+    @property
+    def code_evidence_grade(self) -> Evidence:
+        """How it is known which error code the request gets."""
+        return weakest((RULES[self.rule].code_grade, self.code_evidence or "recorded"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +104,24 @@ class Prediction:
     @property
     def rule(self) -> str:
         return self.rules[0]
+
+    def evidence(self, kind: str) -> Evidence:
+        """How the expectation a divergence of ``kind`` contradicts is known.
+
+        A wrong error code contradicts the codes: the least-known code among the broken rules
+        decides (any of them may be what the target checked first). Anything else contradicts
+        the outcome: the best-known rule that requires it decides.
+        """
+        if not self.violations:
+            return RULES[self.rule].evidence
+        if kind == "wrong-error":
+            return weakest(v.code_evidence_grade for v in self.violations)
+        return strongest(v.rejection_evidence for v in self.violations)
+
+    @property
+    def broken(self) -> tuple[str, ...]:
+        """The rules the request breaks (empty for a valid request)."""
+        return tuple(dict.fromkeys(v.rule for v in self.violations))
 
     def with_facts(self, facts: Iterable[Fact]) -> Prediction:
         if self.expectation.outcome != "success":

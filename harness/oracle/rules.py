@@ -11,11 +11,32 @@ expectation is the weakest one the sources support (``any-4xx``), never a guess.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypedDict
 
 Outcome = Literal["success", "error", "any-4xx"]
+
+Evidence = Literal["recorded", "documented", "inferred"]
+"""How an expectation is known (findings.schema.json ``evidence``): ``recorded``, an answer
+recorded from real AWS shows it; ``documented``, AWS's documentation or service model states it;
+``inferred``, no document fixes it (a closest-fit code, common practice)."""
+
+#: Strongest first.
+EVIDENCE_GRADES: tuple[Evidence, ...] = ("recorded", "documented", "inferred")
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def strongest(grades: Iterable[Evidence]) -> Evidence:
+    """The best-known of ``grades`` (``inferred`` when there are none)."""
+    return min(grades, key=EVIDENCE_GRADES.index, default="inferred")
+
+
+def weakest(grades: Iterable[Evidence]) -> Evidence:
+    """The least-known of ``grades`` (``inferred`` when there are none)."""
+    return max(grades, key=EVIDENCE_GRADES.index, default="inferred")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +99,61 @@ class Rule:
     note: str = ""
     """Where the docs are silent or disagree, what the rule does about it."""
     tags: tuple[str, ...] = field(default=())
+    evidence: Evidence = field(kw_only=True)
+    """How the rule's claim is known: for a request rule, that the answer is :attr:`expectation`
+    (for ``any-4xx``, that the request is rejected); for an answer or state rule, the property.
+    Findings of an ``inferred`` rule are advisories: reported, never failing a run."""
+    checked: str = field(kw_only=True)
+    """When the source was last re-read (``YYYY-MM-DD``): ``python -m harness rules --stale``."""
+    source_date: str | None = field(default=None, kw_only=True)
+    """The source's own date where it has one (a recording, a page's archived copy, a
+    document-history entry)."""
+    code_evidence: Evidence | None = field(default=None, kw_only=True)
+    """How the error code of :attr:`expectation` is known, when less well than the rejection
+    itself: a target that rejects with another code gets a finding of this grade."""
+
+    def __post_init__(self) -> None:
+        if self.evidence not in EVIDENCE_GRADES:
+            raise ValueError(f"rule {self.id!r}: evidence {self.evidence!r} is not one of {EVIDENCE_GRADES}")
+        for name, value in (("checked", self.checked), ("source_date", self.source_date)):
+            if value is not None and not _DATE.fullmatch(value):
+                raise ValueError(f"rule {self.id!r}: {name} {value!r} is not a YYYY-MM-DD date")
+        if self.code_evidence is not None:
+            if not self.expectation.errors:
+                raise ValueError(f"rule {self.id!r}: code_evidence needs an expectation that names codes")
+            if EVIDENCE_GRADES.index(self.code_evidence) <= EVIDENCE_GRADES.index(self.evidence):
+                raise ValueError(f"rule {self.id!r}: code_evidence must be weaker than evidence")
+
+    @property
+    def code_grade(self) -> Evidence:
+        """How the expectation's error code is known."""
+        return self.code_evidence or self.evidence
+
+
+class GradeFields(TypedDict):
+    evidence: Evidence
+    checked: str
+    source_date: str | None
+    code_evidence: Evidence | None
+
+
+@dataclass(frozen=True, slots=True)
+class Grade:
+    """A rule's evidence fields, for rules a generic module registers for every service (a
+    service's :class:`~harness.oracle.service_facts.ServiceFacts` may grade them its own way)."""
+
+    evidence: Evidence
+    checked: str
+    source_date: str | None = None
+    code_evidence: Evidence | None = None
+
+    def fields(self) -> GradeFields:
+        return {
+            "evidence": self.evidence,
+            "checked": self.checked,
+            "source_date": self.source_date,
+            "code_evidence": self.code_evidence,
+        }
 
 
 class RuleRegistry:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from harness.oracle.rules import Grade
+
 SMITHY_AWS_JSON = "https://smithy.io/2.0/aws/protocols/aws-json-{dashed}-protocol.html"
 
 
@@ -34,10 +36,22 @@ class ServiceFacts:
     validation_source: str
     """Where ValidationException for a broken member constraint is documented."""
     identifiers: Mapping[str, str] = field(default_factory=dict)
-    """Request members (JSON pointers) that name a key -> the rule a key that does not exist
-    breaks. A malformed name also names no key: the docs fix no order between the two."""
+    """Request members (JSON pointers) that name a key (or a key's policy) -> the rule a name
+    that names nothing breaks. A malformed name also names nothing: the docs fix no order
+    between the two checks, so either answer is accepted."""
     owned_elsewhere: frozenset[tuple[str, str]] = frozenset()
     """(JSON pointer pattern, keyword) whose bounds a more specific rule of the service owns."""
+    undecided: frozenset[tuple[str, str]] = frozenset()
+    """(JSON pointer pattern, keyword) whose bounds the documents contradict (the model says
+    one thing, the pages another): breaking one may be accepted or rejected, so a request that
+    does is never judged by it (harness.oracle.constraints.scan)."""
+    grades: Mapping[str, Grade] = field(default_factory=dict)
+    """Generic rule name (``validation.enum``) -> its grade for this service, where the service's
+    own evidence differs from the generic default (a recording of the code, say)."""
+
+    def grade(self, name: str, default: Grade) -> Grade:
+        """The grade of this service's generic rule ``name``."""
+        return self.grades.get(name, default)
 
     @property
     def content_type(self) -> str:
@@ -46,6 +60,11 @@ class ServiceFacts:
     @property
     def protocol_url(self) -> str:
         return SMITHY_AWS_JSON.format(dashed=self.json_version.replace(".", "_"))
+
+    @property
+    def common_errors_source(self) -> str:
+        base = self.empty_body_example.rsplit("/", 1)[0]
+        return f"{base}/CommonErrors.html (the spec's commonErrors)"
 
     @property
     def protocol_source(self) -> str:

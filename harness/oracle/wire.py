@@ -15,14 +15,23 @@ from functools import cache
 from typing import Any
 
 from harness.oracle.predict import Prediction, Violation, predict
-from harness.oracle.rules import RULES, Rule, any_4xx
+from harness.oracle.rules import RULES, Grade, Rule, any_4xx
 from harness.oracle.service_facts import ServiceFacts, facts_of
+
+CHECKED = "2026-11-29"
+#: A refusal documented by the protocol, AWS's common errors or SigV4.
+DOCUMENTED = Grade("documented", CHECKED)
+#: Smithy awsJson states what a client sends; no document says how the service answers another
+#: content type or a body that is not JSON (it might be lenient), and nothing is recorded.
+INFERRED = Grade("inferred", CHECKED)
 
 COMMON_ERRORS = "https://docs.aws.amazon.com/kms/latest/APIReference/CommonErrors.html"
 SIGV4 = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html"
 
 
-def _rule(service: str, name: str, title: str, source: str, detail: str, *, auth: bool = False) -> Rule:
+def _rule(
+    service: str, name: str, title: str, source: str, detail: str, grade: Grade, *, auth: bool = False
+) -> Rule:
     return RULES.add(
         Rule(
             id=f"{facts_of(service).rule_prefix}.{name}",
@@ -31,6 +40,7 @@ def _rule(service: str, name: str, title: str, source: str, detail: str, *, auth
             source=source,
             expectation=any_4xx(detail),
             tags=("auth",) if auth else (),
+            **facts_of(service).grade(name, grade).fields(),
         )
     )
 
@@ -40,12 +50,13 @@ WIRE_RULES: dict[tuple[str, str], Rule] = {}
 
 
 def register(facts: ServiceFacts) -> None:
-    for name, title, source, detail, auth in (
+    for name, title, source, detail, grade, auth in (
         (
             "wire.not-json",
             "A request body that is not a JSON object is refused with a 4xx (never served, never a 5xx).",
             facts.protocol_source,
             "the code is not documented (SerializationException is usual)",
+            INFERRED,
             False,
         ),
         (
@@ -53,6 +64,7 @@ def register(facts: ServiceFacts) -> None:
             "An X-Amz-Target naming an operation the service does not have is refused with a 4xx.",
             f"{facts.protocol_source}; {COMMON_ERRORS}",
             "the code is not documented (UnknownOperationException is usual)",
+            DOCUMENTED,
             False,
         ),
         (
@@ -60,6 +72,7 @@ def register(facts: ServiceFacts) -> None:
             "A request without X-Amz-Target is refused with a 4xx.",
             f"{facts.protocol_source}; the seed pages' HEADER_PARAMETERS (X-Amz-Target, required)",
             "the code is not documented",
+            DOCUMENTED,
             False,
         ),
         (
@@ -67,6 +80,7 @@ def register(facts: ServiceFacts) -> None:
             "A request whose Content-Type is not application/x-amz-json-1.x is refused with a 4xx.",
             f"{facts.protocol_source}; the seed pages' HEADER_PARAMETERS (Content-Type, required)",
             "the answer to another content type is not documented; the pages make the header required",
+            INFERRED,
             False,
         ),
         (
@@ -74,6 +88,7 @@ def register(facts: ServiceFacts) -> None:
             "A request without a SigV4 Authorization header is refused with a 4xx.",
             f"{SIGV4}; {COMMON_ERRORS} (MissingAuthenticationToken)",
             "the code is not documented for this API (MissingAuthenticationTokenException is usual)",
+            DOCUMENTED,
             True,
         ),
         (
@@ -81,10 +96,11 @@ def register(facts: ServiceFacts) -> None:
             "A request signed with the wrong secret key is refused with a 4xx.",
             f"{SIGV4}; {COMMON_ERRORS} (IncompleteSignature, InvalidSignatureException)",
             "the code is not documented for this API (InvalidSignatureException is usual)",
+            DOCUMENTED,
             True,
         ),
     ):
-        WIRE_RULES[(facts.name, name)] = _rule(facts.name, name, title, source, detail, auth=auth)
+        WIRE_RULES[(facts.name, name)] = _rule(facts.name, name, title, source, detail, grade, auth=auth)
 
 
 def content_type_of(service: str) -> str:

@@ -184,7 +184,14 @@ def test_error_shape_follows_each_service() -> None:
         operation="GetKey",
         headers=pc_headers,
     )
-    d = checks.check_error_body(PC, pc_bad)
-    assert d is not None and d.rule == "pc.error.shape"
+    # Every error member is optional in the model: a body with only __type, or with a message
+    # member the service does not model for this error, is not a finding (issue 11, B1).
+    assert checks.check_error_body(PC, pc_bad) is None
+    only_type = answer(400, {"__type": "UnsupportedOperationException"})
+    assert checks.check_error_body(KMS, only_type) is None
     no_type = checks.check_error_body(KMS, answer(400, {"message": "m"}))
     assert no_type is not None and no_type.signature == "__type missing"
+    # What is there must have the model's type: a message that is not a string is a finding.
+    bad_message = checks.check_error_body(KMS, answer(400, {"__type": "NotFoundException", "message": 3}))
+    assert bad_message is not None and bad_message.rule == "kms.error.shape"
+    assert bad_message.signature == "message: not a string"

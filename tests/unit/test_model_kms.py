@@ -160,13 +160,11 @@ def test_schedule_deletion_answer_and_window() -> None:
         "any-4xx",
         (),
     )
+    # Every member of the answer is optional: an absent one is no finding, a present one is
+    # judged (moto names the key by id, not by ARN).
     moto_like = {"KeyId": SRK, "DeletionDate": 1.0}
     found = flow.send(exchange("ScheduleKeyDeletion", {"KeyId": SRK}, moto_like))
-    assert sorted(found) == [
-        "kms.schedule-deletion.valid|invariant|/KeyId: KeyId is the key ARN",
-        "kms.schedule-deletion.valid|invariant|/KeyState: KeyState",
-        "kms.schedule-deletion.valid|invariant|/PendingWindowInDays: PendingWindowInDays",
-    ]
+    assert sorted(found) == ["kms.schedule-deletion.valid|invariant|/KeyId: KeyId is the key ARN"]
     pending = describe_body(SRK, KeyState="PendingDeletion", Enabled=False, DeletionDate=2.0)
     assert flow.send(exchange("DescribeKey", {"KeyId": SRK}, pending)) == []
     no_date = describe_body(SRK, KeyState="PendingDeletion", Enabled=False)
@@ -379,12 +377,22 @@ def test_key_policy() -> None:
         flow.send(exchange("GetKeyPolicy", {"KeyId": SRK}, {"Policy": default, "PolicyName": "default"}))
         == []
     )
+    # PolicyName is optional in the answer and never recorded: absent is fine, wrong is not.
+    named = {"KeyId": SRK, "PolicyName": "default"}
+    assert flow.send(exchange("GetKeyPolicy", named, {"Policy": default})) == []
     assert flow.send(
-        exchange("GetKeyPolicy", {"KeyId": SRK, "PolicyName": "default"}, {"Policy": default})
+        exchange("GetKeyPolicy", {"KeyId": SRK}, {"Policy": default, "PolicyName": "AWS_RAM"})
     ) == ["kms.get-key-policy.valid|invariant|/PolicyName: PolicyName"]
     assert outcome(flow.expect("GetKeyPolicy", {"KeyId": SRK, "PolicyName": "AWS_RAM"}))[1] == (
         "NotFoundException",
     )
+    # A malformed name breaks its constraint and names no policy: nothing orders the two checks.
+    for name, constraint in (("", "kms.validation.length"), ("!", "kms.validation.pattern")):
+        expected, codes, rules = outcome(flow.expect("GetKeyPolicy", {"KeyId": SRK, "PolicyName": name}))
+        assert (expected, codes) == ("error", ("NotFoundException", "ValidationException"))
+        assert {constraint, "kms.get-key-policy.no-ram-policy"} <= set(rules)
+        refused = error("GetKeyPolicy", {"KeyId": SRK, "PolicyName": name}, "NotFoundException")
+        assert flow.send(refused) == []
     assert flow.send(error("GetKeyPolicy", {"KeyId": SRK}, "NotFoundException")) == [
         "kms.get-key-policy.valid|unexpected-error|success -> NotFoundException"
     ]

@@ -44,7 +44,7 @@ MUTATIONS: list[tuple[str, int, str, str]] = [
     ("test_import_key_symmetric.created-enabled", 1, "kms.create-key.answer", "invariant"),
     ("test_replicate_key.replica-copies-description", 3, "kms.replicate-key.answer", "invariant"),
     ("test_replicate_key.found-before-replication", 2, "kms.key-id.not-found", "unexpected-success"),
-    ("test_replicate_replica_key_should_fail.capitalised-message", 3, "kms.error.shape", "wire-format"),
+    ("test_replicate_replica_key_should_fail.numeric-message", 3, "kms.error.shape", "wire-format"),
     (
         "test_replicate_replica_key_should_fail.replica-replicated",
         3,

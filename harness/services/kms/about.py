@@ -3,6 +3,25 @@
 from __future__ import annotations
 
 from harness.oracle import ServiceFacts, register_generic_rules
+from harness.oracle.rules import Grade
+
+CHECKED = "2026-11-29"
+#: KMS models no ValidationException: where an answer recorded from AWS shows the code for a
+#: kind of constraint, the rule is recorded; elsewhere the rejection is documented by the model's
+#: constraint and the code only inferred from the recorded kinds (rulebook rule 6).
+_CODE_INFERRED = Grade("documented", CHECKED, code_evidence="inferred")
+GRADES = {
+    # [REC] keySpec, keyUsage, macAlgorithm, keyAgreementAlgorithm enum violations 2023-04-13..2024-12-25
+    "validation.enum": Grade("recorded", CHECKED, "2023-04-13"),
+    # [REC] tagKey, tagValue and plaintext lengths 2023-04-13..2025-01-22
+    "validation.length": Grade("recorded", CHECKED, "2025-01-22"),
+    # [REC] GenerateRandom NumberOfBytes 0 and 1025 2023-04-13
+    "validation.range": Grade("recorded", CHECKED, "2023-04-13"),
+    # Not recorded: no pattern, list-size or missing-member answer of KMS.
+    "validation.pattern": _CODE_INFERRED,
+    "validation.items": _CODE_INFERRED,
+    "validation.required": _CODE_INFERRED,
+}
 
 NAME = "kms"
 API_VERSION = "2014-11-01"
@@ -35,10 +54,11 @@ FACTS = ServiceFacts(
     error_members="'message'",
     validation_source="rulebook rules 6-7 [REC tags 2025-01, test_hmac_create_key_invalid_operations "
     "2023-04-13]; botocore kms request shapes",
-    identifiers={"/KeyId": "kms.key-id.not-found"},
+    identifiers={"/KeyId": "kms.key-id.not-found", "/PolicyName": "kms.get-key-policy.no-ram-policy"},
     owned_elsewhere=frozenset(
         {("/Tags/*/TagKey", "maxLength"), ("/Tags/*/TagKey", "minLength"), ("/Tags/*/TagValue", "maxLength")}
     ),
+    grades=GRADES,
 )
 
 # The generic answer, member-constraint and wire rules of KMS, registered with its facts.

@@ -137,7 +137,9 @@ def list_resource_tags(key: KmsKey) -> list[Fact]:
 
 
 def get_key_policy(key: KmsKey) -> list[Fact]:
-    found = [Fact(states.GET_POLICY_VALID.id, "/PolicyName", "PolicyName", "default")]
+    # PolicyName is optional in GetKeyPolicyResponse and no recorded answer shows it: its value
+    # is judged only when it is there.
+    found = [Fact(states.GET_POLICY_VALID.id, "/PolicyName", "PolicyName", "default", optional=True)]
     if key.policy is not None:
         cause = key.causes.get("policy", "CreateKey")
         found.append(
@@ -147,24 +149,35 @@ def get_key_policy(key: KmsKey) -> list[Fact]:
 
 
 def schedule_key_deletion(key: KmsKey, window: int, with_replicas: bool) -> list[Fact]:
-    """Rule 40: the answer names the key by ARN and says what the deletion did."""
+    """Rule 40: the answer names the key by ARN and says what the deletion did.
+
+    Every member of ScheduleKeyDeletionResponse is optional and none is recorded: the values are
+    documented, their presence is not, so each is judged only when present. The *absence* of
+    DeletionDate for a primary with replicas is documented ("this field does not appear").
+    """
     valid = states.SCHEDULE_VALID.id
     found = [
-        Fact(valid, "/KeyId", "KeyId is the key ARN", key.arn),
-        Fact(valid, "/PendingWindowInDays", "PendingWindowInDays", window),
+        Fact(valid, "/KeyId", "KeyId is the key ARN", key.arn, optional=True),
+        Fact(valid, "/PendingWindowInDays", "PendingWindowInDays", window, optional=True),
     ]
     if with_replicas:
         prd = states.SCHEDULE_REPLICA_DELETION.id
         found.append(
-            Fact(prd, "/KeyState", "KeyState of a primary with replicas", states.PENDING_REPLICA_DELETION)
+            Fact(
+                prd,
+                "/KeyState",
+                "KeyState of a primary with replicas",
+                states.PENDING_REPLICA_DELETION,
+                optional=True,
+            )
         )
         found.append(Fact(prd, "/DeletionDate", "no DeletionDate while replicas remain", ABSENT))
     else:
-        found.append(Fact(valid, "/KeyState", "KeyState", states.PENDING_DELETION))
-        found.append(Fact(valid, "/DeletionDate", "DeletionDate", Number()))
+        found.append(Fact(valid, "/KeyState", "KeyState", states.PENDING_DELETION, optional=True))
+        found.append(Fact(valid, "/DeletionDate", "DeletionDate", Number(), optional=True))
     return found
 
 
 def cancel_key_deletion(key: KmsKey) -> list[Fact]:
     """Rule 41: the answer names the key by its ARN."""
-    return [Fact(states.CANCEL_VALID.id, "/KeyId", "KeyId is the key ARN", key.arn)]
+    return [Fact(states.CANCEL_VALID.id, "/KeyId", "KeyId is the key ARN", key.arn, optional=True)]

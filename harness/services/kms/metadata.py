@@ -36,6 +36,7 @@ ALGORITHMS = RULES.add(
             "Values are asserted only where the rulebook lists them (symmetric, RSA, ECC NIST/SECG, HMAC); "
             "ML-DSA, ML-KEM, Ed25519 and SM2 lists are checked for presence only."
         ),
+        evidence="recorded", checked="2026-11-29", source_date="2025-11-10",
     )
 )
 ENABLED_STATE = RULES.add(
@@ -48,6 +49,7 @@ ENABLED_STATE = RULES.add(
             f"rulebook rule 39; {KEY_METADATA_DOC} Enabled "
             "('When KeyState is Enabled this value is true, otherwise it is false')"
         ),
+        evidence="recorded", checked="2026-11-29", source_date="2025-11-10",
     )
 )
 KEY_ID_FORMAT = RULES.add(
@@ -65,6 +67,7 @@ KEY_ID_FORMAT = RULES.add(
             "multi_region_properties]"
         ),
         note="The guide's mrk- example has 33 hex digits (D10); the API Reference's 32 are followed.",
+        evidence="documented", checked="2026-11-29",
     )
 )
 ARN_FORMAT = RULES.add(
@@ -80,6 +83,7 @@ ARN_FORMAT = RULES.add(
             "rulebook rules 8 and 10; "
             "https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN"
         ),
+        evidence="recorded", checked="2026-11-29", source_date="2025-11-10",
     )
 )
 MULTI_REGION_CONFIG = RULES.add(
@@ -95,6 +99,7 @@ MULTI_REGION_CONFIG = RULES.add(
             f"rulebook rules 28 and 48; {KEY_METADATA_DOC} MultiRegionConfiguration, botocore "
             "MultiRegionConfiguration.ReplicaKeys ('includes the current KMS key if it is a replica key')"
         ),
+        evidence="recorded", checked="2026-11-29", source_date="2025-11-10",
     )
 )
 SPEC_ALIAS = RULES.add(
@@ -104,6 +109,7 @@ SPEC_ALIAS = RULES.add(
         kind="answer",
         title="The deprecated CustomerMasterKeySpec has the same value as KeySpec.",
         source=f"rulebook rule 19; {KEY_METADATA_DOC} CustomerMasterKeySpec ('have the same value')",
+        evidence="recorded", checked="2026-11-29", source_date="2025-11-10",
     )
 )
 

@@ -142,22 +142,40 @@ class KmsModel(OperationHandlers):
 
     # -- prediction -------------------------------------------------------------------
 
-    def _missing(self, ref: KeyRef) -> Prediction | None:
-        """The prediction for a key reference that names no key the model knows."""
+    def _missing(
+        self, ref: KeyRef, operation: str, request_rules: list[Violation] | None = None
+    ) -> Prediction | None:
+        """The prediction for a key reference that names no key the model knows.
+
+        The request's own rules (tags, policy, deletion window) are checked too: no document
+        orders them with the key lookup, so a request that breaks one of them gets any of the
+        codes (harness.oracle.predict).
+        """
         if ref.alias:
             return None  # aliases are not modelled
         if ref.malformed or ref.region_mismatch or self.complete:
             # Rules 11-13: malformed ids, ids of other Regions and unknown keys all get
-            # NotFoundException (recorded for each case).
-            return predict(None, [Violation(oracle.KEY_NOT_FOUND.id, "/KeyId")])
+            # NotFoundException (recorded for each case on DescribeKey). A key ARN of another
+            # Region is recorded only there; the other operations also model
+            # InvalidArnException ("a specified ARN ... is not valid"), so either is accepted.
+            other_arn = ref.region_mismatch and operation != "DescribeKey"
+            also = ("InvalidArnException",) if other_arn else ()
+            not_found = Violation(oracle.KEY_NOT_FOUND.id, "/KeyId", also=also)
+            return predict(None, [not_found, *(request_rules or [])])
         return None  # mid-history: the key may exist; the answer will tell
 
-    def _target(self, params: Mapping[str, Any], region: str) -> tuple[KmsKey | None, Prediction | None]:
+    def _target(
+        self,
+        params: Mapping[str, Any],
+        region: str,
+        operation: str,
+        request_rules: list[Violation] | None = None,
+    ) -> tuple[KmsKey | None, Prediction | None]:
         """The key a request names, or (``None``, the prediction for a missing key)."""
         ref = self.ref(params.get("KeyId"), region)
         key = self.key(region, ref.key_id)
         if key is None or ref.region_mismatch:
-            return None, self._missing(ref)
+            return None, self._missing(ref, operation, request_rules)
         if key.maybe:
             return None, None
         return key, None
@@ -171,7 +189,7 @@ class KmsModel(OperationHandlers):
         extra: list[Violation] | None = None,
     ) -> tuple[KmsKey | None, Prediction | None]:
         """Predict an operation whose answer rule 38 decides from the key state."""
-        key, missing = self._target(params, region)
+        key, missing = self._target(params, region, operation, extra)
         if key is None:
             return None, missing
         if key.key_state is None:
@@ -195,7 +213,7 @@ class KmsModel(OperationHandlers):
         return attach(prediction, facts.describe_key(key, self.family(key.key_id)))
 
     def _predict_GetKeyPolicy(self, params: Mapping[str, Any], region: str) -> Prediction | None:
-        key, missing = self._target(params, region)
+        key, missing = self._target(params, region, "GetKeyPolicy")
         if key is None:
             return missing
         found = states.get_key_policy_violations(params)
@@ -245,7 +263,8 @@ class KmsModel(OperationHandlers):
         return attach(prediction, facts.cancel_key_deletion(key))
 
     def _predict_TagResource(self, params: Mapping[str, Any], region: str) -> Prediction | None:
-        key, missing = self._target(params, region)
+        own = oracle.tag_resource_violations(params, existing_keys=())
+        key, missing = self._target(params, region, "TagResource", own)
         if key is None:
             return missing
         if key.tags is None:
@@ -260,7 +279,7 @@ class KmsModel(OperationHandlers):
         return self._by_state("UpdateKeyDescription", params, region, states.UPDATE_DESCRIPTION_VALID.id)[1]
 
     def _predict_ReplicateKey(self, params: Mapping[str, Any], region: str) -> Prediction | None:
-        key, missing = self._target(params, region)
+        key, missing = self._target(params, region, "ReplicateKey", oracle.replicate_key_violations(params))
         if key is None:
             return missing
         view = self.family_view(key)
@@ -282,7 +301,7 @@ class KmsModel(OperationHandlers):
         return prediction.with_facts(oracle.replicate_key_facts(params, primary=primary, region=region))
 
     def _predict_UpdatePrimaryRegion(self, params: Mapping[str, Any], region: str) -> Prediction | None:
-        key, missing = self._target(params, region)
+        key, missing = self._target(params, region, "UpdatePrimaryRegion")
         if key is None:
             return missing
         view = self.family_view(key)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from harness.oracle.predict import Violation
-from harness.oracle.rules import RULES, Rule, any_4xx, error
+from harness.oracle.rules import RULES, Evidence, Rule, any_4xx, error
 
 SERVICE = "kms"
 
@@ -60,7 +60,15 @@ def _add(rule: Rule) -> Rule:
 
 
 def _state_rule(
-    rule_id: str, operations: tuple[str, ...], title: str, source: str, *codes: str, note: str = ""
+    rule_id: str,
+    operations: tuple[str, ...],
+    title: str,
+    source: str,
+    *codes: str,
+    note: str = "",
+    evidence: Evidence,
+    checked: str,
+    source_date: str | None = None,
 ) -> Rule:
     return _add(
         Rule(
@@ -71,17 +79,50 @@ def _state_rule(
             source=source,
             expectation=error(*codes),
             note=note,
+            evidence=evidence,
+            checked=checked,
+            source_date=source_date,
         )
     )
 
 
-def _valid(rule_id: str, operation: str, title: str, source: str, note: str = "") -> Rule:
+def _valid(
+    rule_id: str,
+    operation: str,
+    title: str,
+    source: str,
+    note: str = "",
+    *,
+    evidence: Evidence,
+    checked: str,
+    source_date: str | None = None,
+) -> Rule:
     return _add(
-        Rule(id=rule_id, service=SERVICE, operations=(operation,), title=title, source=source, note=note)
+        Rule(
+            id=rule_id,
+            service=SERVICE,
+            operations=(operation,),
+            title=title,
+            source=source,
+            note=note,
+            evidence=evidence,
+            checked=checked,
+            source_date=source_date,
+        )
     )
 
 
-def _fact_rule(rule_id: str, operations: tuple[str, ...], title: str, source: str, note: str = "") -> Rule:
+def _fact_rule(
+    rule_id: str,
+    operations: tuple[str, ...],
+    title: str,
+    source: str,
+    note: str = "",
+    *,
+    evidence: Evidence,
+    checked: str,
+    source_date: str | None = None,
+) -> Rule:
     """A rule about what a successful answer says of the key's state (checked as facts)."""
     return _add(
         Rule(
@@ -92,6 +133,9 @@ def _fact_rule(rule_id: str, operations: tuple[str, ...], title: str, source: st
             title=title,
             source=source,
             note=note,
+            evidence=evidence,
+            checked=checked,
+            source_date=source_date,
         )
     )
 
@@ -105,6 +149,7 @@ PENDING_DELETION_STATE = _state_rule(
     "PendingDeletion or PendingReplicaDeletion are rejected with KMSInvalidStateException.",
     f"rulebook rules 36 and 38 ([KS] footnote 3); {KS}",
     "KMSInvalidStateException",
+    evidence="documented", checked="2026-11-29", source_date="2022-12-05",
 )
 PENDING_IMPORT_STATE = _state_rule(
     "kms.key-state.pending-import",
@@ -113,6 +158,7 @@ PENDING_IMPORT_STATE = _state_rule(
     "are rejected with KMSInvalidStateException.",
     f"rulebook rules 24 and 38 ([KS] footnote 5); {KS}",
     "KMSInvalidStateException",
+    evidence="documented", checked="2026-11-29", source_date="2022-12-05",
 )
 CANCEL_NOT_PENDING = _state_rule(
     "kms.cancel-deletion.not-pending",
@@ -121,12 +167,14 @@ CANCEL_NOT_PENDING = _state_rule(
     "rejected with KMSInvalidStateException.",
     f"rulebook rules 38 and 41 ([KS] footnote 4); {API_CKD}",
     "KMSInvalidStateException",
+    evidence="documented", checked="2026-11-29", source_date="2022-12-05",
 )
 ENABLE_VALID = _valid(
     "kms.enable-key.valid",
     "EnableKey",
     "EnableKey of an Enabled or Disabled key succeeds (an Enabled key stays Enabled) and leaves it Enabled.",
     f"rulebook rules 38-39; {KS}; https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKey.html",
+    evidence="documented", checked="2026-11-29", source_date="2022-12-05",
 )
 DISABLE_VALID = _valid(
     "kms.disable-key.valid",
@@ -134,6 +182,7 @@ DISABLE_VALID = _valid(
     "DisableKey of an Enabled or Disabled key succeeds and leaves it Disabled; the replicas and the "
     "primary of a multi-Region key keep their own state.",
     f"rulebook rules 38, 39 and 50; {KS}; {MRK}",
+    evidence="documented", checked="2026-11-29", source_date="2022-12-05",
 )
 
 # --- rules 40-41: deletion windows ---------------------------------------------------------
@@ -145,6 +194,7 @@ SCHEDULE_VALID = _valid(
     "pending deletion; the answer names the key by its ARN and gives DeletionDate, KeyState "
     "PendingDeletion and PendingWindowInDays, and the key becomes PendingDeletion (Enabled false).",
     f"rulebook rule 40; botocore kms ScheduleKeyDeletionResponse; {API_SKD}",
+    evidence="documented", checked="2026-11-29",
 )
 SCHEDULE_WINDOW = _add(
     Rule(
@@ -160,6 +210,7 @@ SCHEDULE_WINDOW = _add(
             "(ValidationException is likely): any 4xx is accepted. Values outside 1..365 are "
             "not sent (they break the model's constraint, a different rule)."
         ),
+        evidence="documented", checked="2026-11-29",
     )
 )
 SCHEDULE_REPLICA_DELETION = _fact_rule(
@@ -168,6 +219,7 @@ SCHEDULE_REPLICA_DELETION = _fact_rule(
     "Scheduling the deletion of a multi-Region primary that still has replicas makes it "
     "PendingReplicaDeletion with no DeletionDate; DescribeKey then shows PendingDeletionWindowInDays.",
     f"rulebook rule 40; {API_SKD}",
+    evidence="documented", checked="2026-11-29",
 )
 CANCEL_VALID = _valid(
     "kms.cancel-deletion.valid",
@@ -175,6 +227,7 @@ CANCEL_VALID = _valid(
     "CancelKeyDeletion of a key pending deletion succeeds, answers with the key ARN, and leaves the "
     "key Disabled (not Enabled) with no DeletionDate.",
     f"rulebook rule 41; botocore kms CancelKeyDeletionResponse; {API_CKD}",
+    evidence="documented", checked="2026-11-29",
 )
 
 # --- tags, description, policy --------------------------------------------------------------
@@ -185,6 +238,7 @@ UNTAG_VALID = _valid(
     "UntagResource of a key that is not pending deletion succeeds, also for tag keys the key "
     "does not have (silently).",
     "rulebook rule 36; https://docs.aws.amazon.com/kms/latest/APIReference/API_UntagResource.html",
+    evidence="recorded", checked="2026-11-29", source_date="2025-01-10",
 )
 UPDATE_DESCRIPTION_VALID = _valid(
     "kms.update-key-description.valid",
@@ -197,6 +251,7 @@ UPDATE_DESCRIPTION_VALID = _valid(
         "The [KS] table in the rulebook (rule 38) does not list UpdateKeyDescription, so only "
         "the Enabled and Disabled states, where the operation exists to be used, are predicted."
     ),
+    evidence="documented", checked="2026-11-29",
 )
 LIST_TAGS = _fact_rule(
     "kms.list-resource-tags.tags",
@@ -207,6 +262,7 @@ LIST_TAGS = _fact_rule(
     "rulebook rules 32, 36, 48 and 50; "
     "https://docs.aws.amazon.com/kms/latest/APIReference/API_ListResourceTags.html",
     note="Order is not documented: the tags are compared as a set of key/value pairs.",
+    evidence="recorded", checked="2026-11-29", source_date="2025-01-17",
 )
 GET_POLICY_VALID = _fact_rule(
     "kms.get-key-policy.valid",
@@ -219,14 +275,23 @@ GET_POLICY_VALID = _fact_rule(
         "Policies are compared as JSON documents: the service may re-serialise the text. The "
         "default policy is rule 23's, with the account and partition of the key's ARN."
     ),
+    evidence="documented", checked="2026-11-29",
 )
 GET_POLICY_NO_RAM = _state_rule(
     "kms.get-key-policy.no-ram-policy",
     ("GetKeyPolicy",),
     "GetKeyPolicy with PolicyName 'AWS_RAM' for a key that has no AWS_RAM policy is rejected with "
-    "NotFoundException.",
-    f"rulebook rule 42; {API_GKP}",
+    "NotFoundException; so may be a PolicyName that is not a valid name at all.",
+    f"rulebook rule 42; {API_GKP} (botocore 1.44.5 PolicyName: 'If the KMS key doesn't have an "
+    "AWS_RAM key policy, the request fails with a NotFoundException')",
     "NotFoundException",
+    note=(
+        "A PolicyName that breaks its constraints ('' or '!') names no policy either, and nothing "
+        "orders the constraint check before the policy lookup: ValidationException or "
+        "NotFoundException (registered as the PolicyName identifier rule). Other well-formed names "
+        "are not predicted."
+    ),
+    evidence="documented", checked="2026-11-29",
 )
 
 # --- DescribeKey: the state the model says (rules 38-41, 48-50) -----------------------------
@@ -243,6 +308,7 @@ DESCRIBE_STATE = _fact_rule(
         "EXTERNAL origin) until a DescribeKey shows it settled; likewise Updating after "
         "UpdatePrimaryRegion."
     ),
+    evidence="recorded", checked="2026-11-29", source_date="2025-11-10",
 )
 DESCRIBE_DESCRIPTION = _fact_rule(
     "kms.describe-key.description",
@@ -250,6 +316,7 @@ DESCRIBE_DESCRIPTION = _fact_rule(
     "DescribeKey shows the description of CreateKey, of ReplicateKey (never the primary's: the "
     "request's value or empty) or of the last UpdateKeyDescription of that key in that Region.",
     f"rulebook rules 15, 48 and 50; {API_RK}; {MRK}",
+    evidence="recorded", checked="2026-11-29", source_date="2025-11-10",
 )
 MR_CONFIGURATION = _fact_rule(
     "kms.multi-region.configuration",
@@ -259,6 +326,7 @@ MR_CONFIGURATION = _fact_rule(
     "REPLICA and names the primary.",
     f"rulebook rules 28, 48, 49 and 53; {MRK}",
     note="The order of ReplicaKeys is not documented: it is compared as a set.",
+    evidence="recorded", checked="2026-11-29", source_date="2025-11-10",
 )
 MR_SHARED = _fact_rule(
     "kms.multi-region.shared-properties",
@@ -270,6 +338,7 @@ MR_SHARED = _fact_rule(
         "Compared with what the primary's CreateKey answer said, so a primary that reports its "
         "own creation wrongly is a CreateKey finding, not one of this rule."
     ),
+    evidence="recorded", checked="2026-11-29", source_date="2025-11-10",
 )
 MR_ARN = _fact_rule(
     "kms.multi-region.arn",
@@ -277,6 +346,7 @@ MR_ARN = _fact_rule(
     "The ARN of a replica is the primary's ARN with only the Region changed, and no ARN changes "
     "when the primary Region is updated.",
     f"rulebook rules 10 and 53; {MRK}; {API_UPR}",
+    evidence="recorded", checked="2026-11-29", source_date="2025-11-10",
 )
 
 # --- rule 43-47: ReplicateKey ----------------------------------------------------------------
@@ -289,10 +359,12 @@ REPLICATE_NOT_PRIMARY = _state_rule(
     f"rulebook rule 43 [REC test_replicate_replica_key_should_fail 2025-09-08]; {API_RK}",
     "UnsupportedOperationException",
     note=(
-        "Recorded for a replica; for a single-Region key the code is the rulebook's expectation "
-        "(no recording). The primary-key check runs before the Region checks (recorded), so this "
-        "rule alone decides when it applies."
+        "Recorded for a replica; for a single-Region key the rejection is documented ('must be a "
+        "multi-Region primary key') but the code is the closest modelled fit (no recording): a "
+        "wrong code there is an advisory. The primary-key check runs before the Region checks "
+        "(recorded), so this rule alone decides when it applies."
     ),
+    evidence="recorded", checked="2026-11-29", source_date="2025-09-08",
 )
 REPLICATE_SAME_REGION = _add(
     Rule(
@@ -303,6 +375,7 @@ REPLICATE_SAME_REGION = _add(
         source=f"rulebook rule 44 and D11; {MRK} (multi-region-keys-replicate: Replica Regions)",
         expectation=any_4xx("a 4xx error: the docs name no code for a replica in the primary's Region"),
         note="D11: the error code is not documented, so any 4xx is accepted.",
+        evidence="documented", checked="2026-11-29",
     )
 )
 REPLICATE_EXISTS = _state_rule(
@@ -312,6 +385,7 @@ REPLICATE_EXISTS = _state_rule(
     "rejected with AlreadyExistsException.",
     f"rulebook rule 45; {API_RK}",
     "AlreadyExistsException",
+    evidence="documented", checked="2026-11-29",
 )
 REPLICATE_DISABLED = _state_rule(
     "kms.replicate-key.disabled",
@@ -319,6 +393,7 @@ REPLICATE_DISABLED = _state_rule(
     "ReplicateKey of a Disabled primary key is rejected with DisabledException.",
     f"rulebook rules 38 and 47 ([KS] footnote 1); {KS}",
     "DisabledException",
+    evidence="documented", checked="2026-11-29", source_date="2022-12-05",
 )
 REPLICATE_PENDING_DELETION = _state_rule(
     "kms.replicate-key.pending-deletion",
@@ -328,6 +403,7 @@ REPLICATE_PENDING_DELETION = _state_rule(
     "DisabledException",
     "KMSInvalidStateException",
     note="D9: [KS] leaves DisabledException or KMSInvalidStateException open; either is accepted.",
+    evidence="documented", checked="2026-11-29", source_date="2022-12-05",
 )
 REPLICATE_PENDING_IMPORT = _state_rule(
     "kms.replicate-key.pending-import",
@@ -335,6 +411,7 @@ REPLICATE_PENDING_IMPORT = _state_rule(
     "ReplicateKey of a primary key that is PendingImport is rejected with KMSInvalidStateException.",
     f"rulebook rules 38 and 47 ([KS] footnote 5); {KS}",
     "KMSInvalidStateException",
+    evidence="documented", checked="2026-11-29", source_date="2022-12-05",
 )
 
 # --- rule 53: UpdatePrimaryRegion ------------------------------------------------------------
@@ -345,6 +422,7 @@ UPR_VALID = _valid(
     "UpdatePrimaryRegion of an Enabled primary to a Region holding an Enabled replica succeeds with "
     "no body; both keys go Updating then Enabled, swap roles, and keep their ARNs.",
     f"rulebook rule 53; {API_UPR}",
+    evidence="documented", checked="2026-11-29",
 )
 _UPR_NO_CODE = "a 4xx error: the docs name no code for this case"
 UPR_NOT_PRIMARY = _add(
@@ -356,6 +434,7 @@ UPR_NOT_PRIMARY = _add(
         source=f"rulebook rule 53 ('KeyId = the current primary'); {API_UPR}",
         expectation=any_4xx(_UPR_NO_CODE),
         note="The code is not documented (UnsupportedOperationException is modelled): any 4xx.",
+        evidence="documented", checked="2026-11-29",
     )
 )
 UPR_NO_REPLICA = _add(
@@ -367,6 +446,7 @@ UPR_NO_REPLICA = _add(
         source=f"rulebook rule 53 and D11; {API_UPR}",
         expectation=any_4xx(_UPR_NO_CODE),
         note="D11: 'the operation fails', code not documented: any 4xx.",
+        evidence="documented", checked="2026-11-29",
     )
 )
 UPR_REPLICA_NOT_ENABLED = _add(
@@ -378,6 +458,7 @@ UPR_REPLICA_NOT_ENABLED = _add(
         source=f"rulebook rule 53 ('Both keys must be Enabled at the start'); {API_UPR}",
         expectation=any_4xx(_UPR_NO_CODE),
         note="The code for the replica's state is not documented: any 4xx.",
+        evidence="documented", checked="2026-11-29",
     )
 )
 UPR_DISABLED = _state_rule(
@@ -386,6 +467,7 @@ UPR_DISABLED = _state_rule(
     "UpdatePrimaryRegion of a Disabled primary key is rejected with DisabledException.",
     f"rulebook rules 38 and 53 ([KS] footnote 1); {KS}",
     "DisabledException",
+    evidence="documented", checked="2026-11-29", source_date="2022-12-05",
 )
 UPR_PENDING_DELETION = _state_rule(
     "kms.update-primary-region.pending-deletion",
@@ -395,6 +477,7 @@ UPR_PENDING_DELETION = _state_rule(
     "DisabledException",
     "KMSInvalidStateException",
     note="D9: DisabledException or KMSInvalidStateException; either is accepted.",
+    evidence="documented", checked="2026-11-29", source_date="2022-12-05",
 )
 
 
@@ -556,8 +639,10 @@ def replicate_key_violations(key: KeyView, replica_region: Any) -> list[Violatio
     ``None`` when no prediction can be made (a transient or undocumented state).
     """
     if not key.is_primary:
-        # Recorded: the primary-key check comes first (rule 43), so it decides alone.
-        return [Violation(REPLICATE_NOT_PRIMARY.id, "/KeyId")]
+        # Recorded: the primary-key check comes first (rule 43), so it decides alone. The
+        # code is recorded for a replica only; for a single-Region key it is the closest fit.
+        inferred: Evidence | None = None if key.multi_region else "inferred"
+        return [Violation(REPLICATE_NOT_PRIMARY.id, "/KeyId", code_evidence=inferred)]
     found = _from_entry(state_entry("ReplicateKey", key.state))
     if found is None:
         return None

@@ -30,6 +30,9 @@ FACTS = ServiceFacts(
     validation_source="rulebook rules 5 and T3; botocore payment-cryptography ValidationException "
     "('The request was denied due to an invalid request error') and request shapes",
     identifiers={"/KeyIdentifier": "pc.get-key.not-found", "/ResourceArn": "pc.get-key.not-found"},
+    # D7: the model says TagValue min 1, the CreateKey/TagResource docs and manage-tags-api.html
+    # say the value "can be an empty (null) string": an empty value may be kept or refused.
+    undecided=frozenset({("/Tags/*/Value", "minLength")}),
 )
 
 # The generic answer, member-constraint and wire rules, registered with the service's facts.

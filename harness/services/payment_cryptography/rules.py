@@ -121,6 +121,7 @@ VALID_CREATE_KEY = RULES.add(
             "(replication needs "
             "account-level set-up)."
         ),
+        evidence="documented", checked="2026-11-29",
     )
 )
 
@@ -132,6 +133,7 @@ VALID_GET_KEY = RULES.add(
         operations=("GetKey",),
         title="GetKey of an existing key by its ARN succeeds.",
         source="rulebook rule 62; botocore payment-cryptography GetKeyInput",
+        evidence="documented", checked="2026-11-29",
     )
 )
 KEY_NOT_FOUND = RULES.add(
@@ -142,6 +144,7 @@ KEY_NOT_FOUND = RULES.add(
         title="GetKey of a well-formed key ARN that names no key is rejected with ResourceNotFoundException.",
         source="rulebook rule 62; botocore payment-cryptography GetKey errors",
         expectation=error("ResourceNotFoundException"),
+        evidence="documented", checked="2026-11-29",
     )
 )
 VALID_TAG_RESOURCE = RULES.add(
@@ -151,6 +154,7 @@ VALID_TAG_RESOURCE = RULES.add(
         operations=("TagResource",),
         title="TagResource with valid tags on an existing key succeeds; an existing key's value is replaced.",
         source="rulebook rule 60; botocore payment-cryptography TagResourceInput",
+        evidence="documented", checked="2026-11-29",
     )
 )
 
@@ -174,6 +178,7 @@ ATTRIBUTE_COMBINATION = RULES.add(
             "Judged only against every reading of the page at once: starred rows, both K2 rows and M7 with "
             "HMAC algorithms count as allowed; M0, P1 and the PUBLIC_KEY/PRIVATE_KEY classes are not judged."
         ),
+        evidence="documented", checked="2026-11-29",
     )
 )
 DERIVE_KEY_USAGE = RULES.add(
@@ -184,6 +189,12 @@ DERIVE_KEY_USAGE = RULES.add(
         title="DeriveKeyUsage is only for ECC key-agreement key pairs (TR31_K3); elsewhere it is rejected.",
         source="rulebook rule 58 and D12; botocore CreateKeyInput.DeriveKeyUsage and the CreateKey doc",
         expectation=any_4xx("the error code is not documented"),
+        note=(
+            "Inferred (findings are advisories): the docs say DeriveKeyUsage is set 'when creating ECC key "
+            "pairs'; none says a request for another key is rejected rather than the member ignored, "
+            "and nothing is recorded."
+        ),
+        evidence="inferred", checked="2026-11-29",
     )
 )
 DUPLICATE_TAG_KEYS = RULES.add(
@@ -197,19 +208,20 @@ DUPLICATE_TAG_KEYS = RULES.add(
             "('You can't have more than one tag ... with the same tag key')"
         ),
         expectation=any_4xx("the error code is not documented"),
+        note=(
+            "Inferred (findings are advisories): 'You can't have more than one tag on a key with the same "
+            "tag key' is a property of the key; no document says a request repeating a key is rejected "
+            "rather than de-duplicated, and nothing is recorded (KMS's identical sentence is recorded as "
+            "a rejection, but that is another service)."
+        ),
+        evidence="inferred", checked="2026-11-29",
     )
 )
-ASYMMETRIC_REPLICATION = RULES.add(
-    Rule(
-        id="pc.create-key.replication-asymmetric",
-        service=SERVICE,
-        operations=("CreateKey",),
-        title="ReplicationRegions on an asymmetric key is rejected: only symmetric keys replicate.",
-        source="rulebook rule 61; https://docs.aws.amazon.com/payment-cryptography/latest/userguide/"
-        "keys-multi-region-replication.html",
-        expectation=any_4xx("the error code is not documented"),
-    )
-)
+# Rulebook rule 61 (corrected 2026-11-29): asymmetric keys can be replicated since 2026-07-27
+# (user guide, document history: "Multi-Region key replication now supports asymmetric Payment
+# Cryptography keys such as RSA and ECC"). No rule judges ReplicationRegions by key type; the
+# former rule pc.create-key.replication-asymmetric is withdrawn. Replication depends on account
+# and Region set-up, so a success rule is not made of it either.
 
 HMAC = ("HMAC_SHA224", "HMAC_SHA256", "HMAC_SHA384", "HMAC_SHA512")
 SYMMETRIC_ALGORITHMS = frozenset(TDES + AES + HMAC)
@@ -283,10 +295,6 @@ def create_key_violations(params: Mapping[str, Any]) -> list[Violation]:
     usage = attributes.get("KeyUsage") if isinstance(attributes, Mapping) else None
     if "DeriveKeyUsage" in params and usage != "TR31_K3_ASYMMETRIC_KEY_FOR_KEY_AGREEMENT":
         found.append(Violation(DERIVE_KEY_USAGE.id, "/DeriveKeyUsage"))
-    algorithm = attributes.get("KeyAlgorithm") if isinstance(attributes, Mapping) else None
-    regions = params.get("ReplicationRegions")
-    if isinstance(regions, list) and regions and algorithm in ASYMMETRIC_ALGORITHMS:
-        found.append(Violation(ASYMMETRIC_REPLICATION.id, "/ReplicationRegions"))
     found.extend(_duplicate_tag_keys(params.get("Tags")))
     return found
 

@@ -163,19 +163,6 @@ def duplicate_tags_on_tag_resource(d: Driver, data: st.DataObject) -> Attempt:
     )
 
 
-def replicate_asymmetric(d: Driver, data: st.DataObject) -> Attempt:
-    rows = [r for r in oracle.VALID_ROWS if r.key_class == "ASYMMETRIC_KEY_PAIR"]
-    row = data.draw(st.sampled_from(rows), label="row")
-    attributes = _attributes(
-        row, data.draw(st.sampled_from(row.algorithms)), data.draw(st.sampled_from(row.modes))
-    )
-    control = {"KeyAttributes": attributes, "Exportable": data.draw(st.booleans(), label="Exportable")}
-    return Attempt(
-        Call(SERVICE, "CreateKey", {**control, "ReplicationRegions": [d.replica_region]}),
-        control=Call(SERVICE, "CreateKey", control),
-    )
-
-
 def _arn_of(answer: Any) -> str:
     key = answer.get("Key") if isinstance(answer, dict) else None
     arn = key.get("KeyArn") if isinstance(key, dict) else None
@@ -192,7 +179,6 @@ def register() -> None:
     SCENARIOS.add(oracle.DERIVE_KEY_USAGE.id, "CreateKey", derive_usage_elsewhere)
     SCENARIOS.add(oracle.DUPLICATE_TAG_KEYS.id, "CreateKey", duplicate_tags_on_create)
     SCENARIOS.add(oracle.DUPLICATE_TAG_KEYS.id, "TagResource", duplicate_tags_on_tag_resource)
-    SCENARIOS.add(oracle.ASYMMETRIC_REPLICATION.id, "CreateKey", replicate_asymmetric)
     SCENARIOS.add(oracle.VALID_CREATE_KEY.id, "CreateKey", create_key)
     SCENARIOS.add(oracle.KEY_NOT_FOUND.id, "GetKey", get_missing_key)
     SCENARIOS.add(oracle.VALID_TAG_RESOURCE.id, "TagResource", tag_resource)
