@@ -1,5 +1,9 @@
 """The network guard: the harness talks to loopback only, unless explicitly allowed.
 
+Allowed means: a named target of the targets file with ``allow_remote = true`` may reach its
+own endpoints' hosts, and no other. Redirects are not followed (botocore returns the 3xx as the
+answer), and every request is checked again just before it leaves, whatever built it.
+
 A boto3 client created without an endpoint URL goes to real AWS, so the guard does
 not trust configuration: it is installed on every client the harness creates (as a
 botocore ``before-send`` handler) and called by the raw-HTTP sender, and it checks
@@ -34,7 +38,8 @@ def is_loopback_host(host: str | None) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class NetworkPolicy:
-    """Which hosts a run may reach besides loopback; empty for every target but opted-in AWS."""
+    """Which hosts a run may reach besides loopback: a named target's own hosts when its table says
+    ``allow_remote = true``, nothing for every other target."""
 
     allowed_remote_hosts: frozenset[str] = frozenset()
     reason: str = "only loopback endpoints are allowed"
@@ -55,8 +60,8 @@ class NetworkPolicy:
         if host and host.lower() in self.allowed_remote_hosts:
             return
         raise TargetError(
-            f"refused to send to {host or url!r}: {self.reason} "
-            "(real AWS needs --target=aws with its explicit opt-in)"
+            f"refused to send to {host or url!r}: {self.reason} (a vendor's host needs its target's "
+            "allow_remote = true in the targets file; real AWS needs --target=aws with its opt-in)"
         )
 
     def install(self, client: Any) -> None:

@@ -43,7 +43,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--conformance-target",
         dest="conformance_target",
         default=None,
-        help="emulator (default: moto on 127.0.0.1, started by the harness) or endpoint",
+        help="emulator (default: moto on 127.0.0.1, started by the harness), localstack, endpoint, "
+        "or the name of a target in the targets file",
+    )
+    group.addoption(
+        "--targets-file",
+        dest="conformance_targets_file",
+        default=None,
+        help="TOML file of named targets (default: harness.toml in the working directory, if any)",
     )
     group.addoption(
         "--endpoint-url",
@@ -72,7 +79,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--profile",
         dest="conformance_profile",
-        default="aws",
+        default=None,
         help="spec profile: aws (AWS's documented API) or documented (the vendor pages)",
     )
     group.addoption(
@@ -145,17 +152,27 @@ def _options(config: pytest.Config) -> RunOptions:
 
     get = config.getoption
     name = get("conformance_target") or "emulator"
+    file_option = get("conformance_targets_file")
+    targets_file = targets.load_targets_file(Path(file_option) if file_option else None)
     target = targets.resolve(
         name,
         endpoint_url=get("conformance_endpoint_url"),
-        region=get("conformance_region") or targets.DEFAULT_REGION,
-        replica_region=get("conformance_replica_region") or targets.DEFAULT_REPLICA_REGION,
+        region=get("conformance_region"),
+        replica_region=get("conformance_replica_region"),
+        targets_file=targets_file,
     )
+    named = targets_file.get(name)
+    limits = target.limits
     seed_text = get("conformance_seed")
     try:
         seed = int(seed_text) if seed_text is not None else secrets.randbits(32)
-        examples = int(get("conformance_examples") or DEFAULT_EXAMPLES)
-        shrink_calls = int(get("conformance_shrink_calls") or DEFAULT_SHRINK_CALLS)
+        examples = int(get("conformance_examples") or limits.examples or DEFAULT_EXAMPLES)
+        shrink_calls_text = get("conformance_shrink_calls")
+        shrink_calls = (
+            int(shrink_calls_text)
+            if shrink_calls_text
+            else (limits.shrink_calls if limits.shrink_calls is not None else DEFAULT_SHRINK_CALLS)
+        )
     except ValueError as exc:
         raise UsageError(f"--seed, --examples and --shrink-calls take integers ({exc})") from None
     if examples < 1 or shrink_calls < 0:
@@ -167,12 +184,16 @@ def _options(config: pytest.Config) -> RunOptions:
         base = baselines.Baseline.empty()
     elif get("conformance_baseline"):
         base = baselines.Baseline.load(Path(get("conformance_baseline")))
+    elif named is not None and named.baseline is not None:
+        base = baselines.Baseline.load(named.baseline)
     else:
-        path = baselines.default_path(name)
-        base = baselines.Baseline.load(path) if path.is_file() else baselines.Baseline.empty()
+        # A target's own baseline, else its kind's (a named LocalStack shares LocalStack's).
+        paths = [baselines.default_path(n) for n in dict.fromkeys((name, target.kind_name))]
+        path = next((p for p in paths if p.is_file()), None)
+        base = baselines.Baseline.load(path) if path is not None else baselines.Baseline.empty()
     from harness.spec import catalog
 
-    profile = get("conformance_profile")
+    profile = get("conformance_profile") or (named.spec_profile if named else None) or "aws"
     catalog.load(profile)  # a broken or missing spec is a harness error, reported now
     return RunOptions(
         target=target,
@@ -240,10 +261,12 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
         ):
             config.addinivalue_line("markers", marker)
         if options.target.endpoint_url:
-            # A given endpoint must answer before the run starts; the emulator is started
-            # (and checked) before the first call instead.
-            from harness.targets import check_reachable
+            # A given endpoint must answer before the run starts, and a named target's
+            # credentials must be there; the emulator is started (and checked) before the
+            # first call instead.
+            from harness.targets import check_reachable, credentials_for
 
+            credentials_for(options.target)
             check_reachable(options.target.endpoint_url)
     except HarnessError as exc:
         return _fail(str(exc))

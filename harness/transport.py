@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from harness.credentials import Credentials, isolated_session
 from harness.errors import HarnessError, TargetError
 from harness.exchange import Call, Exchange
 from harness.netguard import NetworkPolicy
@@ -37,15 +38,23 @@ class Transport:
 
     endpoints: Mapping[str, str]
     default_region: str
-    credentials: tuple[str, str]
+    credentials: Credentials | tuple[str, str]
     network: NetworkPolicy
     listeners: list[ExchangeListener] = field(default_factory=list)
     throttle_base_delay: float = 0.2
     sleep: Callable[[float], None] = time.sleep
     calls_sent: int = 0
     throttled: int = 0
+    verify: bool | str | None = None
+    """TLS verification: None the default trust store, a path a CA bundle, False none."""
+    min_interval: float = 0.0
+    """Seconds between two requests at least (a target's ``requests_per_second`` limit)."""
     _clients: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
     _capture: dict[str, Any] = field(default_factory=dict, repr=False)
+    _last_send: float = field(default=0.0, repr=False)
+
+    def __post_init__(self) -> None:
+        self.credentials = Credentials.of(self.credentials)
 
     # -- clients --------------------------------------------------------------------
 
@@ -70,12 +79,16 @@ class Transport:
             connect_timeout=10,
             read_timeout=60,
         )
-        client = boto3.session.Session().client(
+        credentials = Credentials.of(self.credentials)
+        # Nothing of the user's AWS configuration applies: the target says it all.
+        client = boto3.session.Session(botocore_session=isolated_session()).client(
             service,
             region_name=region,
             endpoint_url=self.endpoint_for(service),
-            aws_access_key_id=self.credentials[0],
-            aws_secret_access_key=self.credentials[1],
+            aws_access_key_id=credentials.access_key,
+            aws_secret_access_key=credentials.secret_key,
+            aws_session_token=credentials.token,
+            verify=self.verify,
             config=config,
         )
         self.network.install(client)
@@ -106,6 +119,7 @@ class Transport:
                 credentials=self.credentials,
                 signing_name=signing_name,
                 network=self.network,
+                verify=self.verify,
             )
             self.calls_sent += 1
             for listener in self.listeners:
@@ -122,6 +136,7 @@ class Transport:
         and the replay of its cassette (which skips throttled answers) agree.
         """
         for attempt in range(MAX_THROTTLE_RETRIES + 1):
+            self._pace()
             exchange = send()
             if not is_throttled(exchange):
                 return exchange
@@ -133,9 +148,17 @@ class Transport:
             "lower the rate (--examples) or raise the target's limits"
         )
 
+    def _pace(self) -> None:
+        """Keep at least :attr:`min_interval` between two requests."""
+        if self.min_interval > 0:
+            wait = self._last_send + self.min_interval - time.monotonic()
+            if wait > 0:
+                self.sleep(wait)
+            self._last_send = time.monotonic()
+
     def _send_once(self, call: Call, role: str | None) -> Exchange:
         from botocore import xform_name
-        from botocore.exceptions import BotoCoreError, ClientError
+        from botocore.exceptions import BotoCoreError, ClientError, SSLError
 
         region = call.region or self.default_region
         client = self.client(call.service, region)
@@ -151,6 +174,8 @@ class Transport:
             pass  # the raw answer is in self._capture; botocore's view is not used
         except HarnessError:
             raise
+        except SSLError as exc:
+            raise untrusted(self.endpoint_for(call.service), exc) from None
         except BotoCoreError as exc:
             transport_error = f"{type(exc).__name__}: {exc}"
         except (TypeError, ValueError, AttributeError, KeyError) as exc:
@@ -221,15 +246,16 @@ def send_raw(
     request: RawRequest,
     *,
     endpoint: str,
-    credentials: tuple[str, str],
+    credentials: Credentials | tuple[str, str],
     signing_name: str,
     network: NetworkPolicy,
+    verify: bool | str | None = None,
 ) -> Exchange:
     """Send ``request`` over HTTP with botocore's request and session classes; keep the raw answer."""
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
-    from botocore.credentials import Credentials
-    from botocore.exceptions import HTTPClientError
+    from botocore.credentials import Credentials as SigningCredentials
+    from botocore.exceptions import BotoCoreError, HTTPClientError, SSLError
     from botocore.httpsession import URLLib3Session
 
     headers: dict[str, str] = {}
@@ -240,16 +266,21 @@ def send_raw(
     url = endpoint.rstrip("/") + "/"
     aws_request = AWSRequest(method="POST", url=url, data=request.body, headers=headers)
     if request.auth != "unsigned":
-        secret = credentials[1] if request.auth == "sigv4" else credentials[1] + "-wrong"
-        SigV4Auth(Credentials(credentials[0], secret), signing_name, request.region).add_auth(aws_request)
+        own = Credentials.of(credentials)
+        secret = own.secret_key if request.auth == "sigv4" else own.secret_key + "-wrong"
+        signing = SigningCredentials(own.access_key, secret, own.token)
+        SigV4Auth(signing, signing_name, request.region).add_auth(aws_request)
     prepared = aws_request.prepare()
     network.check_url(prepared.url)
     started = time.time()
     try:
-        answer = URLLib3Session(timeout=60).send(prepared)
+        session = URLLib3Session(timeout=60, verify=True if verify is None else verify)
+        answer = session.send(prepared)
         status, answer_headers, raw = answer.status_code, dict(answer.headers), answer.content
         error = None
-    except HTTPClientError as exc:
+    except SSLError as exc:
+        raise untrusted(endpoint, exc) from None
+    except (HTTPClientError, BotoCoreError) as exc:  # no answer (connection refused, reset, ...)
         status, answer_headers, raw, error = None, {}, b"", f"{type(exc).__name__}: {exc}"
     try:
         body = json.loads(request.body)
@@ -267,6 +298,14 @@ def send_raw(
         transport_error=error,
     )
     return replace(exchange, wire=request.description())
+
+
+def untrusted(endpoint: str, exc: Exception) -> TargetError:
+    """A TLS failure is the target's configuration, not an answer: a harness error."""
+    return TargetError(
+        f"TLS with {endpoint} failed ({type(exc).__name__}); give the target a ca_bundle "
+        "(or verify = false) in the targets file"
+    )
 
 
 class ParamsNotSerializable(HarnessError):

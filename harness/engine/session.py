@@ -30,7 +30,7 @@ from harness.reporting import causes
 from harness.reporting.files import write_reports
 from harness.scenarios.base import RuleTest
 from harness.spec import catalog
-from harness.targets import ActiveTarget, activate, check_reachable
+from harness.targets import TARGETS, ActiveTarget, activate, check_reachable, credentials_for
 from harness.transport import RawRequest, Transport
 
 
@@ -65,6 +65,7 @@ class Session:
                 "endpoint_url": options.target.endpoint_url,
                 "regions": list(options.target.regions),
                 "implementation": None,
+                **options.target.report_fields(),
             },
             seed=options.seed,
             started_at=now_iso(),
@@ -128,16 +129,21 @@ class Session:
             raise HarnessError("the run is already finished")
         if self.transport is None:
             config = self.options.target
+            # Read before anything starts: missing credentials stop the run with nothing sent.
+            credentials = credentials_for(config)
             self.target = self._stack.enter_context(activate(config, log_dir=self._log_dir))
             self.report.target["endpoint_url"] = self.target.endpoint_url
             self.report.target["implementation"] = self.target.implementation
             self._cassette.open()
+            rate = config.limits.requests_per_second
             self.transport = Transport(
                 endpoints=self.target.endpoints,
                 default_region=config.region,
-                credentials=config.credentials,
+                credentials=credentials,
                 network=config.network,
                 listeners=[self._cassette.write],
+                verify=config.verify,
+                min_interval=1.0 / rate if rate else 0.0,
             )
         return self.transport
 
@@ -200,8 +206,10 @@ class Session:
         if finding.advisory:
             return "advisory"
         endpoint = self.target.endpoint_url if self.target else "http://127.0.0.1:5000"
-        if self.options.target.name == "emulator":
-            endpoint = "http://127.0.0.1:5000"
+        # A target the harness starts listens on a random port: scripts name its usual one.
+        usual = getattr(TARGETS[self.options.target.kind_name], "usual_endpoint", None)
+        if usual:
+            endpoint = usual
         marked: list[Finding] = []
         for finding in self.findings:
             verdict = self.classify(finding)
@@ -241,9 +249,9 @@ class Session:
         self._close()
 
     def _copy_target_log(self) -> None:
-        log = self._log_dir / "moto.log"
-        if log.is_file():
-            shutil.copyfile(log, self.options.report_dir / "emulator.log")
+        for log in sorted(self._log_dir.glob("*.log")):
+            name = "emulator.log" if log.name == "moto.log" else log.name
+            shutil.copyfile(log, self.options.report_dir / name)
 
     def _close(self) -> None:
         self.closed = True

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from harness.targets import moto  # noqa: F401 - registers "emulator", the default, listed first
 
 # isort: split
@@ -20,25 +22,40 @@ from harness.targets.base import (
     TargetRequest,
     activate,
     check_reachable,
+    credentials_for,
     register_target,
     resolve,
 )
+from harness.targets.file import DEFAULT_FILE, NamedTarget, TargetsFile
 
 #: The built-in kinds, in the order ``--help`` lists them.
 TARGET_NAMES = tuple(TARGETS)
 
+
+def load_targets_file(path: Path | None) -> TargetsFile:
+    """The targets file at ``path``, else ``harness.toml`` of the working directory, else none."""
+    from harness.targets import file
+
+    chosen = path if path is not None else file.default_path()
+    return file.load(chosen, TARGETS) if chosen is not None else TargetsFile.empty()
+
 __all__ = [
+    "DEFAULT_FILE",
     "DEFAULT_REGION",
     "DEFAULT_REPLICA_REGION",
     "LOCAL_CREDENTIALS",
     "TARGETS",
     "TARGET_NAMES",
     "ActiveTarget",
+    "NamedTarget",
     "TargetConfig",
     "TargetKind",
     "TargetRequest",
+    "TargetsFile",
     "activate",
     "check_reachable",
+    "credentials_for",
+    "load_targets_file",
     "register_target",
     "resolve",
 ]

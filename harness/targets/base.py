@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import re
 import socket
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Protocol
 from urllib.parse import urlsplit
 
+from harness.credentials import Credentials, from_chain
 from harness.errors import TargetError, UsageError
-from harness.netguard import NetworkPolicy
+from harness.netguard import NetworkPolicy, is_loopback_host
+from harness.targets.file import Limits, NamedTarget, TargetsFile
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_REPLICA_REGION = "us-west-2"
@@ -39,6 +42,13 @@ class TargetRequest:
     endpoint_url: str | None = None
     region: str = DEFAULT_REGION
     replica_region: str = DEFAULT_REPLICA_REGION
+    named: NamedTarget | None = None
+    """The target's table in the targets file, when ``name`` is one of its targets."""
+
+    @property
+    def origin(self) -> str:
+        """How messages name the target: its table in the targets file, or the option."""
+        return self.named.origin if self.named else f"--target={self.name}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +60,47 @@ class TargetConfig:
     region: str = DEFAULT_REGION
     replica_region: str = DEFAULT_REPLICA_REGION
     credentials: tuple[str, str] = LOCAL_CREDENTIALS
+    """Fixed test credentials; unused when :attr:`credential_chain` is set."""
     network: NetworkPolicy = field(default_factory=NetworkPolicy.loopback_only)
+    kind: str = ""
+    """The registered kind that starts or reaches it (``name`` itself for a built-in target)."""
+    endpoints: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Per-service URLs over :attr:`endpoint_url` (targets file ``endpoints``)."""
+    credential_chain: bool = False
+    """Credentials come from the standard AWS chain (of :attr:`aws_profile`), resolved at start."""
+    aws_profile: str | None = None
+    verify: bool | str | None = None
+    """TLS: None verifies with the default trust store, a path with that CA bundle, False not at all."""
+    limits: Limits = field(default_factory=Limits)
+    metadata: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Vendor metadata from the targets file (vendor, product, version, contact, description)."""
+    origin: str = ""
 
     @property
     def regions(self) -> tuple[str, str]:
         return (self.region, self.replica_region)
+
+    @property
+    def kind_name(self) -> str:
+        return self.kind or self.name
+
+    def service_endpoints(self, url: str) -> Mapping[str, str]:
+        """The endpoint of each service: :attr:`endpoints`, else ``url`` (under ``kms``, the default)."""
+        return MappingProxyType({"kms": url, **self.endpoints})
+
+    def report_fields(self) -> dict[str, object]:
+        """What findings.json says of the target beyond its name (kind, vendor metadata)."""
+        out: dict[str, object] = {"kind": self.kind_name}
+        if self.metadata:
+            out["metadata"] = dict(self.metadata)
+        return out
+
+
+def credentials_for(config: TargetConfig) -> Credentials:
+    """The credentials a run against ``config`` signs with (the AWS chain is read here, once)."""
+    if config.credential_chain:
+        return from_chain(config.aws_profile, config.origin or f"target {config.name!r}")
+    return Credentials.of(config.credentials)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +128,8 @@ class TargetKind(Protocol):
 
     name: str
     description: str
+    file_keys: frozenset[str]
+    """Which keys of a targets-file table (beyond the common ones) this kind takes."""
 
     def configure(self, request: TargetRequest) -> TargetConfig:
         """Validate ``request``; raise UsageError or TargetError with one line naming the problem."""
@@ -89,6 +137,10 @@ class TargetKind(Protocol):
 
     def activate(self, config: TargetConfig, log_dir: Path | None) -> AbstractContextManager[ActiveTarget]:
         """Start (or reach) the target for the duration of the block."""
+        ...
+
+    def ready(self) -> tuple[bool, str]:
+        """Whether a run can use this kind now, and what to do if not (``targets list``)."""
         ...
 
 
@@ -112,18 +164,59 @@ def resolve(
     name: str,
     *,
     endpoint_url: str | None = None,
-    region: str = DEFAULT_REGION,
-    replica_region: str = DEFAULT_REPLICA_REGION,
+    region: str | None = None,
+    replica_region: str | None = None,
+    targets_file: TargetsFile | None = None,
 ) -> TargetConfig:
-    """Validate the target options; raises :class:`UsageError` or :class:`TargetError`."""
-    kind = TARGETS.get(name)
+    """Validate the target options; raises :class:`UsageError` or :class:`TargetError`.
+
+    ``name`` is a target of ``targets_file`` or a built-in kind; options given here (the
+    command line's) override the file's values, which override the defaults.
+    """
+    named = targets_file.get(name) if targets_file is not None else None
+    kind = TARGETS.get(named.kind if named else name)
     if kind is None:
-        raise UsageError(f"unknown target {name!r}; known: {', '.join(TARGETS)}")
-    _check_region("--region", region)
-    _check_region("--replica-region", replica_region)
-    if replica_region == region:
-        raise UsageError(f"--replica-region must differ from --region (both are {region})")
-    return kind.configure(TargetRequest(name, endpoint_url, region, replica_region))
+        known = [*TARGETS, *(t.name for t in targets_file or () if t.name not in TARGETS)]
+        where = f" (targets file {targets_file.path})" if targets_file and targets_file.path else ""
+        raise UsageError(f"unknown target {name!r}; known: {', '.join(known)}{where}")
+    region = _check_region("--region", region) if region else (named.region if named else None)
+    replica = (
+        _check_region("--replica-region", replica_region)
+        if replica_region
+        else (named.replica_region if named else None)
+    )
+    region, replica = region or DEFAULT_REGION, replica or DEFAULT_REPLICA_REGION
+    if replica == region:
+        raise UsageError(f"the replica region must differ from the region (both are {region})")
+    url = endpoint_url or (named.endpoint_url if named else None)
+    config = kind.configure(TargetRequest(name, url, region, replica, named))
+    if named is None:
+        return config
+    return replace(config, name=name, kind=kind.name, limits=named.limits, metadata=named.metadata)
+
+
+def remote_policy(request: TargetRequest, urls: Iterable[str]) -> NetworkPolicy:
+    """The network policy of a reached target: loopback, plus its own hosts when it allows them.
+
+    A non-loopback host is refused here, before anything is contacted, unless the target's
+    table says ``allow_remote = true``; even then only the target's own hosts are allowed.
+    """
+    remote = sorted({h.lower() for u in urls if not is_loopback_host(h := urlsplit(u).hostname or "")})
+    if not remote:
+        return NetworkPolicy.loopback_only()
+    if request.named is None or not request.named.allow_remote:
+        hint = (
+            "add allow_remote = true to its table"
+            if request.named
+            else "describe it in a targets file with allow_remote = true"
+        )
+        raise TargetError(
+            f"{request.origin}: refused to send to {remote[0]!r}: not a loopback host ({hint} to "
+            "allow a vendor's host; real AWS needs --target=aws with its explicit opt-in)"
+        )
+    return NetworkPolicy.allowing(
+        remote, f"target {request.name!r} allows only its own hosts ({', '.join(remote)}) besides loopback"
+    )
 
 
 def check_reachable(url: str, timeout: float = 5.0) -> None:
@@ -139,6 +232,6 @@ def check_reachable(url: str, timeout: float = 5.0) -> None:
 
 def activate(config: TargetConfig, *, log_dir: Path | None = None) -> AbstractContextManager[ActiveTarget]:
     """Start (emulator) or reach (endpoint) the target for the duration of the block."""
-    return TARGETS[config.name].activate(config, log_dir)
+    return TARGETS[config.kind_name].activate(config, log_dir)
 
 

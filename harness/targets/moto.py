@@ -18,7 +18,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from types import MappingProxyType
 from typing import IO
 
 from harness.errors import TargetError, UsageError
@@ -120,11 +119,21 @@ class EmulatorTarget:
 
     name = "emulator"
     description = "moto on 127.0.0.1, started and stopped by the harness"
+    usual_endpoint = "http://127.0.0.1:5000"
+    """What reproduction scripts name (moto's usual port); a run uses a free one."""
+    #: Only the common keys: an emulator is started here, on loopback, with fixed test credentials.
+    file_keys: frozenset[str] = frozenset()
 
     def configure(self, request: TargetRequest) -> TargetConfig:
         if request.endpoint_url:
             raise UsageError("--endpoint-url is for --target=endpoint; the emulator picks its own")
         return TargetConfig(self.name, None, request.region, request.replica_region)
+
+    def ready(self) -> tuple[bool, str]:
+        version = moto_version()
+        if version is None:
+            return False, "needs moto[server]: pip install 'moto[server]'"
+        return True, f"moto {version}"
 
     @contextmanager
     def activate(self, config: TargetConfig, log_dir: Path | None) -> Iterator[ActiveTarget]:
@@ -132,7 +141,7 @@ class EmulatorTarget:
         server.start()
         try:
             config.network.check_url(server.endpoint_url)
-            yield ActiveTarget(config, MappingProxyType({"kms": server.endpoint_url}), server.implementation)
+            yield ActiveTarget(config, config.service_endpoints(server.endpoint_url), server.implementation)
         finally:
             server.stop()
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,15 +52,24 @@ def run_reproduction(script_text: str, workdir: Path) -> subprocess.CompletedPro
         server.stop()
 
 
-def run_suite(workdir: Path, *args: str, report_dir: Path | None = None) -> SuiteRun:
-    """``pytest <suite> --report-dir ... ARGS`` in ``workdir``; the child's exit code and output."""
+def run_suite(
+    workdir: Path, *args: str, report_dir: Path | None = None, env: Mapping[str, str] | None = None
+) -> SuiteRun:
+    """``pytest <suite> --report-dir ... ARGS`` in ``workdir``; the child's exit code and output.
+
+    ``env``: AWS variables for the child, instead of any of this process's.
+    """
     report_dir = report_dir or workdir / "report"
     workdir.mkdir(parents=True, exist_ok=True)
+    child_env = None
+    if env is not None:
+        child_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | dict(env)
     done = subprocess.run(
         [sys.executable, "-m", "pytest", str(SUITE_DIR), "--report-dir", str(report_dir), *args],
         cwd=workdir,
         capture_output=True,
         text=True,
         timeout=600,
+        env=child_env,
     )
     return SuiteRun(done.returncode, done.stdout + done.stderr, report_dir)
