@@ -6,6 +6,7 @@
     python -m harness run [ARGS]      the conformance suite (pytest ARGS), from any directory
     python -m harness replay FILE     re-check a recorded cassette offline
     python -m harness checks          list the answer checks (for --checks)
+    python -m harness rules [--stale DAYS]  list the rules with their evidence grade and dates
 
 Exit codes: 0 success, 1 findings or differences, 2 bad input or harness error (one line
 on stderr, never a traceback).
@@ -86,6 +87,35 @@ def _checks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rules(args: argparse.Namespace) -> int:
+    """Every rule with its grade, checked date and source; ``--stale DAYS``: those to re-read."""
+    from datetime import date
+
+    from harness.oracle.rules import EVIDENCE_GRADES, RULES, stale_rules
+    from harness.services import load
+
+    load()
+    try:
+        today = date.fromisoformat(args.today) if args.today else date.today()
+    except ValueError:
+        raise UsageError(f"--today {args.today!r} is not a YYYY-MM-DD date") from None
+    if args.stale is not None:
+        if args.stale < 0:
+            raise UsageError(f"--stale {args.stale} must be 0 or more days")
+        stale = stale_rules(RULES, today=today, days=args.stale)
+        for rule, age, why in stale:
+            print(f"{rule.id}\t{rule.evidence}\t{age} days ({why})\t{rule.source}")
+        print(f"{len(stale)} of {len(RULES)} rules have evidence older than {args.stale} days")
+        return 1 if stale else 0
+    for rule in sorted(RULES, key=lambda r: r.id):
+        grade = rule.evidence + (f" (code {rule.code_evidence})" if rule.code_evidence else "")
+        dated = f"source {rule.source_date}" if rule.source_date else "source undated"
+        print(f"{rule.id}\t{grade}\tchecked {rule.checked}\t{dated}\t{rule.source}")
+    counts = ", ".join(f"{sum(r.evidence == g for r in RULES)} {g}" for g in EVIDENCE_GRADES)
+    print(f"{len(RULES)} rules: {counts}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m harness", description="KMS conformance harness")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -115,6 +145,16 @@ def parser() -> argparse.ArgumentParser:
     replay_cmd.set_defaults(func=_replay)
     checks = sub.add_parser("checks", help="list the answer checks (for --checks)")
     checks.set_defaults(func=_checks)
+    rules = sub.add_parser("rules", help="list the rules: evidence grade, checked date, source")
+    rules.add_argument(
+        "--stale",
+        type=int,
+        metavar="DAYS",
+        help="only the rules whose evidence (last check, or the source's own date) is older than DAYS "
+        "(exit 1 when there are any)",
+    )
+    rules.add_argument("--today", help="the date to count from (default: today), YYYY-MM-DD")
+    rules.set_defaults(func=_rules)
     run = sub.add_parser("run", help="run the conformance suite; other arguments go to pytest")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER)
     run.set_defaults(func=_run)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal, TypedDict
 
 Outcome = Literal["success", "error", "any-4xx"]
@@ -185,3 +186,19 @@ class RuleRegistry:
 
 
 RULES = RuleRegistry()
+
+
+def evidence_age(rule: Rule, today: date) -> tuple[int, str]:
+    """How old ``rule``'s evidence is in days, and why: the older of its last check and its
+    source's own date (a page archived years ago is stale however recently it was re-read)."""
+    checked = date.fromisoformat(rule.checked)
+    dated = date.fromisoformat(rule.source_date) if rule.source_date else checked
+    if dated < checked:
+        return (today - dated).days, f"source dated {rule.source_date}"
+    return (today - checked).days, f"checked {rule.checked}"
+
+
+def stale_rules(rules: Iterable[Rule], *, today: date, days: int) -> list[tuple[Rule, int, str]]:
+    """The rules whose evidence is more than ``days`` days old on ``today``, oldest first."""
+    aged = [(rule, *evidence_age(rule, today)) for rule in rules]
+    return sorted((a for a in aged if a[1] > days), key=lambda a: (-a[1], a[0].id))

@@ -62,9 +62,13 @@ class ServiceFacts:
         return SMITHY_AWS_JSON.format(dashed=self.json_version.replace(".", "_"))
 
     @property
+    def common_errors_url(self) -> str:
+        """The service's API Reference page of the errors every operation may return."""
+        return f"{self.empty_body_example.rsplit('/', 1)[0]}/CommonErrors.html"
+
+    @property
     def common_errors_source(self) -> str:
-        base = self.empty_body_example.rsplit("/", 1)[0]
-        return f"{base}/CommonErrors.html (the spec's commonErrors)"
+        return f"{self.common_errors_url} (the spec's commonErrors)"
 
     @property
     def protocol_source(self) -> str:

@@ -25,7 +25,6 @@ DOCUMENTED = Grade("documented", CHECKED)
 #: content type or a body that is not JSON (it might be lenient), and nothing is recorded.
 INFERRED = Grade("inferred", CHECKED)
 
-COMMON_ERRORS = "https://docs.aws.amazon.com/kms/latest/APIReference/CommonErrors.html"
 SIGV4 = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html"
 
 
@@ -62,7 +61,7 @@ def register(facts: ServiceFacts) -> None:
         (
             "wire.unknown-operation",
             "An X-Amz-Target naming an operation the service does not have is refused with a 4xx.",
-            f"{facts.protocol_source}; {COMMON_ERRORS}",
+            f"{facts.protocol_source}; {facts.common_errors_url}",
             "the code is not documented (UnknownOperationException is usual)",
             DOCUMENTED,
             False,
@@ -86,7 +85,7 @@ def register(facts: ServiceFacts) -> None:
         (
             "auth.unsigned",
             "A request without a SigV4 Authorization header is refused with a 4xx.",
-            f"{SIGV4}; {COMMON_ERRORS} (MissingAuthenticationToken)",
+            f"{SIGV4}; {facts.common_errors_url} (MissingAuthenticationToken)",
             "the code is not documented for this API (MissingAuthenticationTokenException is usual)",
             DOCUMENTED,
             True,
@@ -94,7 +93,7 @@ def register(facts: ServiceFacts) -> None:
         (
             "auth.bad-signature",
             "A request signed with the wrong secret key is refused with a 4xx.",
-            f"{SIGV4}; {COMMON_ERRORS} (IncompleteSignature, InvalidSignatureException)",
+            f"{SIGV4}; {facts.common_errors_url} (IncompleteSignature, InvalidSignatureException)",
             "the code is not documented for this API (InvalidSignatureException is usual)",
             DOCUMENTED,
             True,

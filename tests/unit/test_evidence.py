@@ -327,3 +327,36 @@ def test_describe_key_of_a_key_pending_deletion_still_judges_the_state() -> None
     found = j.judge(kms_exchange("DescribeKey", {"KeyId": SRK}, shown)).divergences
     assert "kms.describe-key.key-state" in {d.rule for d in found}
     assert not any(d.advisory for d in found)
+
+
+# -- dated rules -----------------------------------------------------------------------------------
+
+
+def test_rules_lists_every_rule_with_its_grade_and_dates(capsys: pytest.CaptureFixture[str]) -> None:
+    from harness import cli
+
+    assert cli.main(["rules"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1].startswith(f"{len(RULES)} rules: ")
+    row = next(line for line in lines if line.startswith("kms.tags.reserved-prefix\t"))
+    assert row.split("\t")[1:4] == ["recorded", "checked 2026-11-29", "source 2025-01-22"]
+    assert any(line.startswith("kms.validation.pattern\tdocumented (code inferred)\t") for line in lines)
+
+
+def test_rules_stale_lists_what_to_reread(capsys: pytest.CaptureFixture[str]) -> None:
+    from harness import cli
+
+    # The key-state rules cite the [KS] table as archived on 2022-12-05: stale after a year.
+    assert cli.main(["rules", "--stale", "365", "--today", "2026-11-29"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    stale = {line.split("\t")[0] for line in out[:-1]}
+    assert "kms.key-state.pending-deletion" in stale and "kms.tags.reserved-prefix" in stale
+    assert "kms.schedule-deletion.window" not in stale  # checked 2026-11-29, undated source
+    assert out[0].startswith("kms.")  # the oldest first: the 2022 archive
+    assert "(source dated 2022-12-05)" in out[0]
+    # Nothing is older than 10 years; a checked date counts when the source is undated.
+    assert cli.main(["rules", "--stale", "3650", "--today", "2026-11-29"]) == 0
+    capsys.readouterr()
+    assert cli.main(["rules", "--stale", "10", "--today", "2026-12-31"]) == 1
+    assert "kms.schedule-deletion.window" in capsys.readouterr().out
+    assert cli.main(["rules", "--stale", "1", "--today", "someday"]) == 2
