@@ -17,7 +17,17 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Topic = Literal[
-    "presence", "name", "type", "required", "deprecation", "enum", "default", "format", "error", "constraint"
+    "presence",
+    "name",
+    "type",
+    "required",
+    "deprecation",
+    "enum",
+    "default",
+    "format",
+    "error",
+    "constraint",
+    "prose",
 ]
 
 #: Views of a page's sides (anything else is an AWS-side view: ``model``, ``docs``).

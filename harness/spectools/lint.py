@@ -9,6 +9,8 @@ rerun differs). The report lists:
   profile follows;
 - every example request and response of the pages validated against both profiles'
   schemas, each failure naming the disagreement that explains it;
+- what the pages' prose claims (overview paragraphs, parameter descriptions) where AWS says
+  otherwise or more (:mod:`harness.spectools.prose`);
 - the documented elements no example shows (coverage, not disagreement).
 
 The output is a pure function of ``specs/sources/seed-elements.json`` (or the pages, when
@@ -345,6 +347,7 @@ _TOPIC_TITLES = {
     "format": "Value formats",
     "error": "Error codes",
     "constraint": "Constraints",
+    "prose": "Prose: overview paragraphs and parameter descriptions",
 }
 
 
