@@ -196,15 +196,15 @@ class Session:
         )
 
     def classify(self, finding: Finding) -> str:
+        """``advisory`` (never failing, never in a baseline), ``known`` or ``new``."""
+        if finding.advisory:
+            return "advisory"
         return "known" if self.options.baseline.knows(finding.id) else "new"
 
     def finish(self) -> RunResult:
         """Write findings.json and the cassette; stop the target."""
         if self.closed:
             raise HarnessError("the run is already finished")
-        """``advisory`` (never failing, never in a baseline), ``known`` or ``new``."""
-        if finding.advisory:
-            return "advisory"
         endpoint = self.target.endpoint_url if self.target else "http://127.0.0.1:5000"
         # A target the harness starts listens on a random port: scripts name its usual one.
         usual = getattr(TARGETS[self.options.target.kind_name], "usual_endpoint", None)
@@ -231,6 +231,12 @@ class Session:
         self.options.report_dir.mkdir(parents=True, exist_ok=True)
         cassette_path = self._cassette.commit()
         report_path = write(self.options.report_dir, document)
+        write_reports(
+            self.options.report_dir,
+            document,
+            cassette=cassette_path,
+            specs_dir=self.spec.root / self.options.profile,
+        )
         self._copy_target_log()
         self._close()
         return RunResult(marked, stale, report_path, cassette_path)
@@ -239,12 +245,6 @@ class Session:
         """Stop after a harness error: stop the target and write nothing."""
         if self.closed:
             return
-        write_reports(
-            self.options.report_dir,
-            document,
-            cassette=cassette_path,
-            specs_dir=self.spec.root / self.options.profile,
-        )
         self._cassette.discard()
         self._close()
 
