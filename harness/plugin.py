@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from harness.engine.state_machines import StatefulRun
     from harness.machines import StatefulTest
     from harness.options import RunOptions
+    from harness.progress import Counts, Progress
     from harness.scenarios.base import RuleTest
 
 SUITE_DIR = Path(__file__).resolve().parent / "suite"
@@ -136,7 +137,28 @@ class ConformanceState:
         if self.session is None:
             self.session = Session(self.options)
             self.session.selected_rules = self.selected_rules
+            self.session.listeners.append(lambda _: self.show_progress())
         return self.session
+
+    # -- progress while the run goes (harness.progress) --
+
+    progress: Progress | None = None
+    conformance_ids: frozenset[str] = frozenset()
+    """The rule tests this run runs (after -k, -m, --shard)."""
+    done = 0
+
+    def counts(self) -> Counts:
+        from harness.progress import Counts
+
+        session = self.session
+        findings = list(session.findings) if session is not None else []
+        new = sum(1 for f in findings if session is not None and session.classify(f) == "new")
+        calls = session.calls if session is not None else 0
+        return Counts(self.done, len(self.conformance_ids), calls, len(findings), new)
+
+    def show_progress(self, *, force: bool = False) -> None:
+        if self.progress is not None:
+            self.progress.update(self.counts, force=force)
 
 
 def _fail(message: str) -> int:
@@ -388,8 +410,78 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if result is None:
         write("no conformance test ran; nothing written")
         return
-    for line in result.lines():
+    for line in result.lines(verbose=config.get_verbosity() > 0):
         write(line)
-    write(f"findings: {result.report_path}")
-    write(f"cassette: {result.cassette_path}")
+    where = result.report_path.parent
+    write(f"reports: {where}/ (report.html, report.md, junit.xml, findings.json, cassette.jsonl)")
     write(f"seed: {state.options.seed} (rerun with --seed={state.options.seed})")
+
+
+# -- progress while the run goes (harness.progress) ---------------------------------------------
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """At default verbosity pytest's per-test letters and percentage give way to the progress:
+    a live line on a terminal, else a plain line at most every 15 seconds. With ``-v`` pytest
+    names each test as usual, with the plain line beside; none in an xdist worker."""
+    import contextlib
+    import os
+
+    from harness.progress import Progress
+
+    config = session.config
+    state = _state(config)
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if state is None or reporter is None or hasattr(config, "workerinput"):
+        return
+    quiet = config.get_verbosity() <= 0 and hasattr(reporter, "_show_progress_info")
+    live = quiet and bool(reporter.isatty) and os.environ.get("TERM") != "dumb"
+    if quiet:
+        reporter._show_progress_info = False  # the progress line says how far the run is
+        reporter.showfspath = False
+    capture = config.pluginmanager.get_plugin("capturemanager")
+
+    def out(write: Callable[[str], None]) -> Callable[[str], None]:
+        def shown(text: str) -> None:
+            # Called from inside a test too (after each call): around pytest's output capture.
+            with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+                write(text)
+
+        return shown
+
+    state.progress = Progress(
+        live, out(lambda text: reporter.rewrite(text, erase=True)), out(reporter.write_line)
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> None:
+    """The rule tests this run will run (after -k, -m and --shard): the progress line's total."""
+    state = _state(session.config)
+    if state is not None:
+        marked = (item for item in session.items if item.get_closest_marker("conformance"))
+        state.conformance_ids = frozenset(item.nodeid for item in marked)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> Any:
+    """At default verbosity a rule test's verdict letter (``.``, ``x``, ``F``) is not written:
+    the progress line counts it, and the verdicts are in the end-of-run text."""
+    result = yield
+    state = _state(config)
+    quiet = state is not None and state.progress is not None and config.get_verbosity() <= 0
+    if quiet and state is not None and report.nodeid in state.conformance_ids and result:
+        category, _, word = result
+        return category, "", word
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    result = yield
+    state = _state(item.config)
+    if state is not None and item.nodeid in state.conformance_ids:
+        state.done += 1
+        state.show_progress(force=True)
+    return result

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +20,7 @@ import jsonschema
 from harness.contracts import findings_validator
 from harness.errors import HarnessError
 from harness.findings import Finding
+from harness.reporting import console
 
 HARNESS_VERSION = "0.1.0"
 
@@ -113,22 +114,7 @@ def write(report_dir: Path, document: Mapping[str, Any]) -> Path:
     return write_json_atomic(report_dir / "findings.json", document)
 
 
-def summary_lines(findings: Sequence[Finding], stale: Sequence[str]) -> list[str]:
-    """The end-of-run text: which findings are known, which are new, which baseline entries are stale."""
-    lines: list[str] = []
-    advisories = [f for f in findings if f.advisory]
-    known = [f for f in findings if f.baseline == "known" and not f.advisory]
-    new = [f for f in findings if f.baseline != "known" and not f.advisory]
-    lines.append(
-        f"{len(findings)} findings: {len(new)} new, {len(known)} known (in the baseline), "
-        f"{len(advisories)} advisories (inferred expectations, never failing)"
-    )
-    for f in new:
-        lines.append(f"NEW    {f.id}  {f.divergence.detail}")
-    for f in known:
-        lines.append(f"known  {f.id}")
-    for f in advisories:
-        lines.append(f"advisory  {f.id}  {f.divergence.detail}")
-    for fid in stale:
-        lines.append(f"stale  {fid}  (in the baseline, not seen in this run)")
-    return lines
+def summary_lines(document: Mapping[str, Any], *, verbose: bool = False) -> list[str]:
+    """The end-of-run text of a findings.json document (with causes): one screen at default
+    verbosity, every finding and stale entry with ``verbose`` (harness.reporting.console)."""
+    return console.summary_lines(document, verbose=verbose)

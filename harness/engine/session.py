@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from harness import reproduce
 from harness.cassette import CassetteWriter
@@ -40,14 +42,17 @@ class RunResult:
     stale: list[str]
     report_path: Path
     cassette_path: Path
+    document: Mapping[str, Any] = field(default_factory=dict)
+    """The findings.json document as written (with causes)."""
 
     @property
     def new(self) -> list[Finding]:
         """Findings that fail the run: not in the baseline, and not advisories."""
         return [f for f in self.findings if f.baseline != "known" and not f.advisory]
 
-    def lines(self) -> list[str]:
-        return summary_lines(self.findings, self.stale)
+    def lines(self, *, verbose: bool = False) -> list[str]:
+        """The end-of-run text (harness.reporting.console): one screen, or everything."""
+        return summary_lines(self.document, verbose=verbose)
 
 
 class Session:
@@ -84,6 +89,8 @@ class Session:
         )
         self._account_id: str | None = None
         self.closed = False
+        self.listeners: list[Callable[[Exchange], None]] = []
+        """Called with every exchange as it is recorded (the plugin's progress line)."""
         self.selected_rules: frozenset[str] | None = None
         """Rules of the tests this run selected; divergences of other rules are not findings
         of this run (``None``: every rule counts)."""
@@ -141,11 +148,20 @@ class Session:
                 default_region=config.region,
                 credentials=credentials,
                 network=config.network,
-                listeners=[self._cassette.write],
+                listeners=[self._cassette.write, self._notify],
                 verify=config.verify,
                 min_interval=1.0 / rate if rate else 0.0,
             )
         return self.transport
+
+    def _notify(self, exchange: Exchange) -> None:
+        for listener in self.listeners:
+            listener(exchange)
+
+    @property
+    def calls(self) -> int:
+        """Requests sent so far."""
+        return self.transport.calls_sent if self.transport is not None else 0
 
     def start(self) -> None:
         """Start (or reach) the target now rather than at the first call."""
@@ -239,7 +255,7 @@ class Session:
         )
         self._copy_target_log()
         self._close()
-        return RunResult(marked, stale, report_path, cassette_path)
+        return RunResult(marked, stale, report_path, cassette_path, document)
 
     def abort(self) -> None:
         """Stop after a harness error: stop the target and write nothing."""

@@ -106,7 +106,9 @@ def test_known_findings_pass_and_a_removed_entry_fails_naming_it(
         report_dir=tmp_path / "missing",
     )
     assert missing.ret == 1
-    assert f"NEW    {removed}" in missing.output
+    assert f"of finding {removed} in findings.json" in missing.output  # where its reproduction is
+    section = missing.output.split(" conformance ", 1)[1].splitlines()
+    assert sum(1 for line in section if line.startswith("NEW ")) == 1
     assert [f["id"] for f in missing.findings["findings"] if f["baseline"] == "new"] == [removed]
 
 
