@@ -70,6 +70,42 @@ class SameItems(Matcher):
 
 
 @dataclass(frozen=True, eq=False)
+class Page(Matcher):
+    """A whole answer that is one page of a paginated list (``member``): no more items than the
+    page allows (``limit``: the request's Limit/MaxResults, else the documented default), each
+    one of ``allowed`` (when the model knows them), and when ``more`` says a page follows, a
+    ``marker`` to fetch it. A page may hold fewer items than the limit ("it might return fewer")."""
+
+    member: str
+    limit: int
+    allowed: tuple[Any, ...] | None = None
+    more: str | None = None
+    """The member that says more items follow (KMS ``Truncated``), if the service has one."""
+    marker: str = "NextMarker"
+
+    def problems(self, value: Any) -> list[str]:
+        if not isinstance(value, Mapping) or not isinstance(value.get(self.member), list):
+            return []  # not such an answer at all: the response-schema rule's finding
+        items = value[self.member]
+        found = []
+        if len(items) > self.limit:
+            found.append(f"{len(items)} {self.member} on a page of at most {self.limit}")
+        if self.allowed is not None:
+            known = {canonical(item) for item in self.allowed}
+            strays = [item for item in items if canonical(item) not in known]
+            found.extend(f"{item!r} is not one of the listed resource's {self.member}" for item in strays)
+        if self.more is not None and value.get(self.more) is True and not value.get(self.marker):
+            found.append(f"{self.more} is true but there is no {self.marker} to fetch the rest")
+        return found
+
+    def matches(self, value: Any) -> bool:
+        return not self.problems(value)
+
+    def __repr__(self) -> str:
+        return f"a page of at most {self.limit} {self.member}"
+
+
+@dataclass(frozen=True, eq=False)
 class Number(Matcher):
     """Any JSON number (a timestamp whose value the model cannot know)."""
 
@@ -117,6 +153,8 @@ class ListsKeys(Matcher):
     enabled: tuple[tuple[str, bool], ...] = ()
     required: tuple[str, ...] = ()
     only_state: str | None = None
+    limit: int | None = None
+    """The most keys a page may hold (MaxResults, else its documented default)."""
 
     def problems(self, value: Any) -> list[str]:
         if not isinstance(value, Mapping) or not isinstance(value.get("Keys"), list):
@@ -141,6 +179,8 @@ class ListsKeys(Matcher):
                 found.append(f"{arn} has Enabled {item.get('Enabled')!r}, not {enabled[arn]!r}")
         if not value.get("NextToken"):
             found.extend(f"{arn} is missing" for arn in self.required if arn not in listed)
+        if self.limit is not None and len(value["Keys"]) > self.limit:
+            found.append(f"{len(value['Keys'])} keys on a page of at most {self.limit}")
         return found
 
     def matches(self, value: Any) -> bool:

@@ -13,6 +13,19 @@ from harness.oracle.rules import RULES, SUCCESS, Evidence, Expectation, stronges
 ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "ABSENT"})()
 
 
+def value_at(body: Any, pointer: str) -> Any:
+    """The value at JSON pointer ``pointer`` of ``body``, or :data:`ABSENT`."""
+    node = body
+    for part in (p for p in pointer.split("/") if p):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return ABSENT
+    return node
+
+
 @dataclass(frozen=True, slots=True)
 class Fact:
     """Something a successful answer must say, with the rule that says so.
@@ -34,17 +47,16 @@ class Fact:
     optional: bool = False
     """Compare the value only when the member is present: the model marks it optional and no
     document or recording says it is always there (absence is never a finding then)."""
+    unless: str | None = None
+    """A JSON pointer: the fact does not apply when the answer has a truthy value there (a
+    page that says more follows, ``/Truncated`` or ``/NextToken``, holds only part of a list)."""
 
     def value_in(self, body: Any) -> Any:
-        node = body
-        for part in (p for p in self.pointer.split("/") if p):
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-                node = node[int(part)]
-            else:
-                return ABSENT
-        return node
+        return value_at(body, self.pointer)
+
+    def applies_to(self, body: Any) -> bool:
+        """False when :attr:`unless` says the answer holds only part of what the fact is about."""
+        return self.unless is None or value_at(body, self.unless) in (ABSENT, None, False, "")
 
     def holds(self, body: Any) -> bool:
         value = self.value_in(body)

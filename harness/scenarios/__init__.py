@@ -28,18 +28,26 @@ def any_of(scenarios: tuple[Scenario, ...]) -> Scenario:
 
 
 def register_answer_tests(
-    service: str, mix: tuple[Scenario, ...], survey: Coverage, own_rules: Iterable[str] = ()
+    service: str,
+    mix: tuple[Scenario, ...],
+    survey: Coverage,
+    own_rules: Iterable[str] = (),
+    refusals: tuple[Scenario, ...] = (),
 ) -> None:
     """A rule test for each answer rule of ``service``: the generic ones, then ``own_rules``.
 
     Answer rules are properties of every answer: each is exercised by a survey of every key
     shape first (a deterministic coverage phase), then a random mix of valid and invalid calls
-    of its service, set-up answers included.
+    of its service, set-up answers included. The rule about undocumented error codes also
+    draws ``refusals``: calls refused with codes no rule names (no prediction, or any 4xx),
+    the answers it judges.
     """
     names = [answer_rule_id(service, n) for n in ANSWER_RULE_NAMES]
+    undocumented = answer_rule_id(service, "error.undocumented-code")
     for rule in [*names, *own_rules]:
+        drawn = (*mix, *refusals) if rule == undocumented else mix
         SCENARIOS.add(
-            rule, "any", any_of(mix), answers_from_setup=True, coverage=survey, family="answers"
+            rule, "any", any_of(drawn), answers_from_setup=True, coverage=survey, family="answers"
         )
 
 

@@ -34,7 +34,7 @@ from harness.model.matchers import JsonText, Number, OneOf, SameItems
 from harness.oracle.answers import answer_rule_id
 from harness.oracle.predict import ABSENT, Prediction
 from harness.oracle.rules import RULES
-from harness.oracle.wire import content_type_of, operations_of, target_prefix_of
+from harness.oracle.wire import WIRE_RULES, content_type_of, operations_of, target_prefix_of
 from harness.services.kms import metadata
 from harness.services.payment_cryptography.model import PcModel
 from harness.spec import catalog
@@ -157,6 +157,24 @@ def _documented_algorithms(meta: dict[str, Any]) -> None:
             meta[documented[0]] = sorted(documented[1])
 
 
+#: The code the proxy breaks error.undocumented-code with.
+UNDOCUMENTED_CODE = "HarnessUndocumentedException"
+_WIRE_RULE_IDS = frozenset(rule.id for rule in WIRE_RULES.values())
+
+
+def _codes_open(prediction: Prediction | None) -> bool:
+    """No rule names the codes of this answer (the judge's error.undocumented-code applies)."""
+    if prediction is None:
+        return True
+    return prediction.expectation.outcome == "any-4xx" and not set(prediction.rules) & _WIRE_RULE_IDS
+
+
+def _documented_code(call: Call, code: str) -> bool:
+    spec = catalog.load("aws").service(call.service)
+    op = spec.operations.get(call.operation)
+    return op is None or code in op.errors or code in spec.common_errors
+
+
 def repair_answer(call: Call, prediction: Prediction | None, response: ProxiedResponse) -> ProxiedResponse:
     """``response`` as a conforming target would have given it, where the oracle can say how."""
     service = call.service
@@ -198,6 +216,9 @@ def repair_answer(call: Call, prediction: Prediction | None, response: ProxiedRe
         return _error(service, code, response.status)
     if "__type" in body:
         code = str(body["__type"])
+        if _codes_open(prediction) and not _documented_code(call, code):
+            code = "ValidationException"  # a common error of both services
+            body = {**body, "__type": code}
         if service != "kms":
             text = body.get("message", body.get("Message", ""))
             body = (
@@ -372,6 +393,12 @@ def break_answer(
         if ok or not isinstance(body, dict):
             return None
         return _json_answer(service, {k: v for k, v in body.items() if k != "__type"}, response.status)
+    if rule == answer_rule_id(service, "error.undocumented-code"):
+        body = response.json()
+        if not 400 <= response.status < 500 or not isinstance(body, dict) or not _codes_open(prediction):
+            return None
+        # No operation of either service documents this code, and it is no common error.
+        return _json_answer(service, {**body, "__type": UNDOCUMENTED_CODE}, response.status)
     if rule == answer_rule_id(service, "response.empty-body"):
         spec = catalog.load("aws").service(service)
         op = spec.operations.get(call.operation)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from harness.model.matchers import JsonText, Number, OneOf, SameItems
+from harness.model.matchers import JsonText, Number, OneOf, Page, SameItems
 from harness.oracle.predict import ABSENT, Fact
 from harness.services.kms import state_rules as states
 from harness.services.kms.keys import KmsKey
@@ -128,12 +128,27 @@ def describe_key(key: KmsKey, family: Mapping[str, KmsKey]) -> list[Fact]:
     return found
 
 
-def list_resource_tags(key: KmsKey) -> list[Fact]:
-    if key.tags is None:
-        return []
+#: ListResourceTags Limit when the request has none (botocore: "it defaults to 50").
+DEFAULT_TAGS_LIMIT = 50
+
+
+def list_resource_tags(key: KmsKey, params: Mapping[str, Any]) -> list[Fact]:
+    """The page shows only the key's tags, no more than Limit, and the whole set when it is the
+    first and last page (not Truncated). A page may hold fewer than Limit ("might return fewer")."""
+    asked = params.get("Limit")
+    limit: int = asked if isinstance(asked, int) and not isinstance(asked, bool) and asked > 0 else 0
+    limit = limit or DEFAULT_TAGS_LIMIT
+    pairs = None if key.tags is None else [{"TagKey": k, "TagValue": v} for k, v in key.tags.items()]
+    allowed = tuple(pairs) if pairs is not None else None
+    page = Page("Tags", limit, allowed, more="Truncated", marker="NextMarker")
+    found = [Fact(states.LIST_TAGS.id, "", "a page of the key's tags within Limit", page)]
+    if pairs is None or "Marker" in params:
+        return found  # a later page holds only the rest
     cause = key.causes.get("tags", "CreateKey")
-    pairs = [{"TagKey": k, "TagValue": v} for k, v in key.tags.items()]
-    return [Fact(states.LIST_TAGS.id, "/Tags", f"Tags after {cause}", SameItems.of(pairs))]
+    found.append(
+        Fact(states.LIST_TAGS.id, "/Tags", f"Tags after {cause}", SameItems.of(pairs), unless="/Truncated")
+    )
+    return found
 
 
 def get_key_policy(key: KmsKey) -> list[Fact]:

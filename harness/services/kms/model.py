@@ -226,7 +226,7 @@ class KmsModel(OperationHandlers):
         key, prediction = self._by_state("ListResourceTags", params, region, states.LIST_TAGS.id)
         if key is None or prediction is None:
             return prediction
-        return attach(prediction, facts.list_resource_tags(key))
+        return attach(prediction, facts.list_resource_tags(key, params))
 
     def _predict_EnableKey(self, params: Mapping[str, Any], region: str) -> Prediction | None:
         return self._by_state("EnableKey", params, region, states.ENABLE_VALID.id)[1]
@@ -463,8 +463,8 @@ class KmsModel(OperationHandlers):
         self, request: Mapping[str, Any], body: Mapping[str, Any], region: str, expected: bool
     ) -> None:
         key = self.key(region, self.ref(request.get("KeyId"), region).key_id)
-        if key is None or body.get("Truncated") is True:
-            return
+        if key is None or body.get("Truncated") is True or "Marker" in request:
+            return  # a page that is not the whole list says nothing of the tags it leaves out
         shown = body.get("Tags")
         if isinstance(shown, list):
             tags = _tag_dict(shown)

@@ -203,6 +203,20 @@ def register() -> None:
     SCENARIOS.add(oracle.KEY_NOT_FOUND.id, "DescribeKey", describe_missing_key)
 
 
+def unnamed_policy(d: Driver, data: st.DataObject) -> Attempt:
+    """GetKeyPolicy with a well-formed PolicyName that is neither default nor AWS_RAM: no rule
+    names its answer's code (NotFoundException is the documented one)."""
+    created = d.require(Call(SERVICE, "CreateKey", {}))
+    key_id = strategies.key_id_of(created)
+    if key_id is None:
+        raise SetupFailed("set-up CreateKey answered without KeyMetadata.KeyId")
+    name = data.draw(st.sampled_from(["harness", "custom", "Policy1"]), label="PolicyName")
+    return Attempt(Call(SERVICE, "GetKeyPolicy", {"KeyId": key_id, "PolicyName": name}))
+
+
+#: Refusals whose codes no rule names, for the rule about undocumented error codes.
+ANSWER_REFUSALS: tuple[Scenario, ...] = (unnamed_policy,)
+
 #: Scenarios whose answers exercise the answer rules (schema, wire format, error shape).
 ANSWER_MIX: tuple[Scenario, ...] = (
     create_key(),

@@ -18,7 +18,9 @@ def _register() -> Service:
     state_scenarios.register()
     constraints.register(about.NAME, bases.BASES)
     wire.register(about.NAME)
-    register_answer_tests(about.NAME, scenarios.ANSWER_MIX, scenarios.key_survey)
+    register_answer_tests(
+        about.NAME, scenarios.ANSWER_MIX, scenarios.key_survey, refusals=scenarios.ANSWER_REFUSALS
+    )
     return register(
         Service(
             name=about.NAME,

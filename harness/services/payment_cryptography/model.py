@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from harness.exchange import Exchange
 from harness.model.handlers import OperationHandlers
-from harness.model.matchers import ListsKeys, Number, OneOf, SameItems
+from harness.model.matchers import ListsKeys, Number, OneOf, Page, SameItems
 from harness.oracle.predict import ABSENT, Fact, Prediction, Violation, attach, predict
 from harness.services.payment_cryptography import rules as oracle
 from harness.services.payment_cryptography import state_rules as states
@@ -50,6 +50,15 @@ class PcKey:
     def settled_state(self) -> str | None:
         """The state, when it is known and not transient."""
         return self.state if self.settles_to is None else None
+
+
+#: MaxResults of ListKeys and ListTagsForResource when the request has none ("it defaults to 50").
+DEFAULT_PAGE = 50
+
+
+def _page_limit(params: Mapping[str, Any]) -> int:
+    limit = params.get("MaxResults")
+    return limit if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 else DEFAULT_PAGE
 
 
 @dataclass
@@ -136,11 +145,16 @@ class PcModel(OperationHandlers):
             return self._missing(params.get("ResourceArn"))
         if key.settled_state != states.CREATE_COMPLETE:
             return None  # listing the tags of a key pending deletion is not documented
-        found: list[Fact] = []
-        if key.tags is not None:
-            pairs = [{"Key": k, "Value": v} for k, v in key.tags.items()]
+        pairs = None if key.tags is None else [{"Key": k, "Value": v} for k, v in key.tags.items()]
+        allowed = tuple(pairs) if pairs is not None else None
+        page = Page("Tags", _page_limit(params), allowed, marker="NextToken")
+        found = [Fact(states.LIST_TAGS.id, "", "a page of the key's tags within MaxResults", page)]
+        if pairs is not None and "NextToken" not in params:
+            # The first page is the whole list unless it names a next one.
             cause = key.causes.get("tags", "CreateKey")
-            found.append(Fact(states.LIST_TAGS.id, "/Tags", f"Tags after {cause}", SameItems.of(pairs)))
+            every = SameItems.of(pairs)
+            rule = states.LIST_TAGS.id
+            found.append(Fact(rule, "/Tags", f"Tags after {cause}", every, unless="/NextToken"))
         return attach(predict(states.LIST_TAGS.id, []), found)
 
     def _predict_ListKeys(self, params: Mapping[str, Any], region: str) -> Prediction | None:
@@ -151,9 +165,10 @@ class PcModel(OperationHandlers):
         expected = tuple((k.arn, k.possible_states) for k in mine)
         enabled = tuple((k.arn, k.enabled) for k in mine if k.enabled is not None and k.settles_to is None)
         required: tuple[str, ...] = ()
-        if self.complete and "MaxResults" not in params and "NextToken" not in params:
+        if self.complete and "NextToken" not in params:
+            # A first page without NextToken is the whole list ("no more keys to get").
             required = tuple(k.arn for k in mine if k.settles_to is None and only in (None, k.state))
-        matcher = ListsKeys(expected, enabled, required, only_state=only)
+        matcher = ListsKeys(expected, enabled, required, only_state=only, limit=_page_limit(params))
         rule = states.LIST_KEYS.id
         return attach(predict(rule, []), [Fact(rule, "", "every known key with its state", matcher)])
 
@@ -292,7 +307,8 @@ class PcModel(OperationHandlers):
     ) -> None:
         key = self._key(request.get("ResourceArn"))
         shown = body.get("Tags")
-        if key is not None and isinstance(shown, list) and not body.get("NextToken"):
+        whole = not body.get("NextToken") and "NextToken" not in request
+        if key is not None and isinstance(shown, list) and whole:
             tags = _tag_dict(shown)
             if tags != key.tags:
                 key.set("tags", tags, key.causes.get("tags", "ListTagsForResource"))

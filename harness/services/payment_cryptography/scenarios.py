@@ -185,3 +185,5 @@ def register() -> None:
 
 
 ANSWER_MIX: tuple[Scenario, ...] = (create_key, get_missing_key, tag_resource)
+#: Refusals whose codes no rule names (any 4xx), for the rule about undocumented error codes.
+ANSWER_REFUSALS: tuple[Scenario, ...] = (bad_attributes,)
