@@ -360,3 +360,22 @@ def test_rules_stale_lists_what_to_reread(capsys: pytest.CaptureFixture[str]) ->
     assert cli.main(["rules", "--stale", "10", "--today", "2026-12-31"]) == 1
     assert "kms.schedule-deletion.window" in capsys.readouterr().out
     assert cli.main(["rules", "--stale", "1", "--today", "someday"]) == 2
+
+
+def test_multi_region_roles_are_not_judged_while_updating() -> None:
+    from harness.services.kms import metadata as kms_metadata
+    from tests.unit.test_model_kms import MRK
+
+    def names(state: str) -> set[str]:
+        meta = metadata(MRK, AWAY, KeyState=state, Enabled=state == "Enabled")
+        meta["MultiRegionConfiguration"] = {
+            "MultiRegionKeyType": "REPLICA",
+            "PrimaryKey": {"Arn": arn(MRK, AWAY), "Region": AWAY},
+            "ReplicaKeys": [],
+        }
+        return {p.name for p in kms_metadata.problems(meta, pointer="/KeyMetadata", region=AWAY)}
+
+    # botocore UpdatePrimaryRegion: DescribeKey "might display both the old and new primary keys as
+    # replicas" while they are Updating.
+    assert names("Updating") == set()
+    assert {"replica names itself primary", "replica not listed"} <= names("Enabled")

@@ -366,7 +366,26 @@ def test_update_primary_region_swaps_roles() -> None:
         "UnsupportedOperationException",
     )
     assert flow.expect("ReplicateKey", {"KeyId": MRK, "ReplicaRegion": "eu-west-1"}, AWAY) is None
-    assert flow.send(exchange("DescribeKey", {"KeyId": MRK}, describe_body(MRK, AWAY), region=AWAY)) != []
+    # Until the update completes, "DescribeKey might display both the old and new primary keys
+    # as replicas" (botocore UpdatePrimaryRegion): while either may be Updating, roles are not judged.
+    replica_of_home = configured(MRK, AWAY, "REPLICA", HOME, KeyState="Updating", Enabled=False)
+    assert flow.send(exchange("DescribeKey", {"KeyId": MRK}, replica_of_home, region=AWAY)) == []
+    # Once both keys show the update done, the roles are judged again.
+    flow.send(exchange("DescribeKey", {"KeyId": MRK}, configured(MRK, AWAY, "PRIMARY", AWAY), region=AWAY))
+    flow.send(exchange("DescribeKey", {"KeyId": MRK}, configured(MRK, HOME, "REPLICA", AWAY)))
+    assert flow.send(exchange("DescribeKey", {"KeyId": MRK}, replica_of_home, region=AWAY)) != []
+
+
+def configured(key_id: str, region: str, kind: str, primary: str, **members: Any) -> dict[str, Any]:
+    """A DescribeKey answer of a multi-Region key of ``kind`` whose primary is in ``primary``."""
+    body = describe_body(key_id, region, **members)
+    others = [r for r in (HOME, AWAY) if r != primary]
+    body["KeyMetadata"]["MultiRegionConfiguration"] = {
+        "MultiRegionKeyType": kind,
+        "PrimaryKey": {"Arn": arn(key_id, primary), "Region": primary},
+        "ReplicaKeys": [{"Arn": arn(key_id, r), "Region": r} for r in others],
+    }
+    return body
 
 
 def test_key_policy() -> None:

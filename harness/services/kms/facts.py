@@ -84,6 +84,10 @@ def _multi_region_facts(key: KmsKey, family: Mapping[str, KmsKey]) -> list[Fact]
     primary = family.get(key.primary_region or "")
     if key.primary_region is None or primary is None:
         return found
+    if any(states.UPDATING in (m.state, m.settles_to) for m in family.values()):
+        # UpdatePrimaryRegion: while a key of the family may still be Updating, DescribeKey
+        # "might display both the old and new primary keys as replicas": roles are not judged.
+        return found
     found.append(
         Fact(
             conf,

@@ -273,6 +273,10 @@ def _multi_region(meta: Mapping[str, Any], pointer: str, region: str) -> Iterato
         )
     if not isinstance(config, dict):
         return
+    if meta.get("KeyState") == "Updating":
+        # botocore UpdatePrimaryRegion: until the update completes, "Operations such as DescribeKey
+        # might display both the old and new primary keys as replicas" (both are Updating).
+        return
     kind, arn = config.get("MultiRegionKeyType"), _str(meta, "Arn")
     primary: dict[str, Any] = config["PrimaryKey"] if isinstance(config.get("PrimaryKey"), dict) else {}
     replicas: list[Any] = config["ReplicaKeys"] if isinstance(config.get("ReplicaKeys"), list) else []
