@@ -379,3 +379,20 @@ def test_multi_region_roles_are_not_judged_while_updating() -> None:
     # replicas" while they are Updating.
     assert names("Updating") == set()
     assert {"replica names itself primary", "replica not listed"} <= names("Enabled")
+
+
+def test_list_resource_tags_limit_above_the_documented_50_is_refused() -> None:
+    j = created(judge())
+    prediction = j.expect(Call("kms", "ListResourceTags", {"KeyId": SRK, "Limit": 100}, HOME), HOME)
+    assert prediction is not None and prediction.rules == ("kms.list-resource-tags.limit",)
+    assert prediction.expectation.outcome == "any-4xx"
+    served = j.judge(
+        kms_exchange("ListResourceTags", {"KeyId": SRK, "Limit": 100}, {"Tags": [], "Truncated": False})
+    )
+    assert served.outcome is not None and served.outcome.kind == "unexpected-success"
+    assert not served.outcome.advisory
+    within = j.expect(Call("kms", "ListResourceTags", {"KeyId": SRK, "Limit": 50}, HOME), HOME)
+    assert within is not None and within.expectation.outcome == "success"
+    # On a key that does not exist, either answer is accepted (nothing orders the two checks).
+    missing = judge().expect(Call("kms", "ListResourceTags", {"KeyId": SRK, "Limit": 100}, HOME), HOME)
+    assert missing is not None and missing.ambiguous

@@ -223,7 +223,8 @@ class KmsModel(OperationHandlers):
         return attach(prediction, facts.get_key_policy(key))
 
     def _predict_ListResourceTags(self, params: Mapping[str, Any], region: str) -> Prediction | None:
-        key, prediction = self._by_state("ListResourceTags", params, region, states.LIST_TAGS.id)
+        over = states.list_tags_limit_violations(params)
+        key, prediction = self._by_state("ListResourceTags", params, region, states.LIST_TAGS.id, over)
         if key is None or prediction is None:
             return prediction
         return attach(prediction, facts.list_resource_tags(key, params))

@@ -264,6 +264,27 @@ LIST_TAGS = _fact_rule(
     note="Order is not documented: the tags are compared as a set of key/value pairs.",
     evidence="recorded", checked="2026-11-29", source_date="2025-01-17",
 )
+LIST_TAGS_LIMIT = _add(
+    Rule(
+        id="kms.list-resource-tags.limit",
+        service=SERVICE,
+        operations=("ListResourceTags",),
+        title="ListResourceTags with a Limit above 50 is rejected (the documented range is 1..50).",
+        source=(
+            "rulebook rule 37 and D2; botocore kms ListResourceTagsRequest.Limit doc ('If you include a "
+            "value, it must be between 1 and 50, inclusive. If you do not include a value, it defaults to "
+            "50.'); https://docs.aws.amazon.com/kms/latest/APIReference/API_ListResourceTags.html"
+        ),
+        expectation=any_4xx("a 4xx error: the docs name no code for a Limit of 51..1000"),
+        note=(
+            "D2: the doc says 1..50 and botocore's LimitType 1..1000, so 51..1000 gets past client "
+            "validation and the server must reject it, as for PendingWindowInDays (D1). No code is "
+            "documented: any 4xx. Values outside 1..1000 break the model's constraint, another rule."
+        ),
+        evidence="documented",
+        checked="2026-11-29",
+    )
+)
 GET_POLICY_VALID = _fact_rule(
     "kms.get-key-policy.valid",
     ("GetKeyPolicy",),
@@ -679,6 +700,14 @@ def schedule_window_violations(params: Mapping[str, Any]) -> list[Violation]:
     window = params.get("PendingWindowInDays")
     if isinstance(window, int) and window in MODELLED_WINDOW and window not in DOCUMENTED_WINDOW:
         return [Violation(SCHEDULE_WINDOW.id, "/PendingWindowInDays", str(window))]
+    return []
+
+
+def list_tags_limit_violations(params: Mapping[str, Any]) -> list[Violation]:
+    """Limit inside the model's 1..1000 but above the documented 50 (D2)."""
+    limit = params.get("Limit")
+    if isinstance(limit, int) and not isinstance(limit, bool) and 50 < limit <= 1000:
+        return [Violation(LIST_TAGS_LIMIT.id, "/Limit", str(limit))]
     return []
 
 

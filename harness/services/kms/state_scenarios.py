@@ -301,6 +301,15 @@ def list_tags(d: Driver, data: st.DataObject) -> Attempt:
     return _attempt(d, data, key, "ListResourceTags", region if region != d.region else None)
 
 
+def list_tags_over_limit(d: Driver, data: st.DataObject) -> Attempt:
+    """ListResourceTags with a Limit the model allows (..1000) and the doc does not (1..50)."""
+    key = new_key(d, data, extra={"Tags": data.draw(small_tags(), label="Tags")})
+    limit = data.draw(st.integers(min_value=51, max_value=1000), label="Limit")
+    attempt = _attempt(d, data, key, "ListResourceTags", Limit=limit)
+    control = Call(SERVICE, "ListResourceTags", {"KeyId": attempt.call.params["KeyId"]})
+    return Attempt(attempt.call, control=control)
+
+
 def get_policy(names: tuple[str | None, ...]) -> Scenario:
     def scenario(d: Driver, data: st.DataObject) -> Attempt:
         replica = data.draw(st.booleans(), label="of a replica")
@@ -470,6 +479,7 @@ def register() -> None:
     add(states.CANCEL_VALID.id, "CancelKeyDeletion", cancel_valid)
     add(states.UNTAG_VALID.id, "UntagResource", untag_valid)
     add(states.LIST_TAGS.id, "ListResourceTags", list_tags)
+    add(states.LIST_TAGS_LIMIT.id, "ListResourceTags", list_tags_over_limit)
     add(states.GET_POLICY_VALID.id, "GetKeyPolicy", get_policy((None, "default")))
     add(states.GET_POLICY_NO_RAM.id, "GetKeyPolicy", get_policy(("AWS_RAM",)))
     add(oracle.VALID_DESCRIBE_KEY.id, "DescribeKey", describe_state)
