@@ -327,6 +327,41 @@ def check_error_body(spec: ServiceSpec, exchange: Exchange) -> Divergence | None
 
 def check_error_code(spec: ServiceSpec, exchange: Exchange) -> Divergence | None:
     """A 4xx answer names an error the operation documents, or a common error of the service.
+#: The errors every AWS API's "Common Errors" page lists, in its current and its older variant
+#: (e.g. https://docs.aws.amazon.com/signer/latest/api/CommonErrors.html and
+#: https://docs.aws.amazon.com/emr/latest/APIReference/CommonErrors.html), on top of the codes the
+#: spec records for the service: an answer naming one of them is never "undocumented".
+AWS_COMMON_ERRORS = frozenset(
+    {
+        "AccessDeniedException",
+        "ExpiredTokenException",
+        "IncompleteSignature",
+        "InternalFailure",
+        "InvalidAction",
+        "InvalidClientTokenId",
+        "InvalidParameterCombination",
+        "InvalidParameterValue",
+        "InvalidQueryParameter",
+        "MalformedHttpRequestException",
+        "MalformedQueryString",
+        "MissingAction",
+        "MissingAuthenticationToken",
+        "MissingParameter",
+        "NotAuthorized",
+        "OptInRequired",
+        "RequestAbortedException",
+        "RequestEntityTooLargeException",
+        "RequestExpired",
+        "RequestTimeoutException",
+        "ServiceUnavailable",
+        "ThrottlingException",
+        "UnknownOperationException",
+        "UnrecognizedClientException",
+        "ValidationError",
+    }
+)
+
+
 
     The judge runs it where no rule names the codes (no prediction, or any 4xx), so an
     undocumented code is judged even when the model could not predict the outcome.
@@ -337,7 +372,7 @@ def check_error_code(spec: ServiceSpec, exchange: Exchange) -> Divergence | None
     if operation is None:
         return None  # an operation the spec does not cover: its codes are not known here
     code = spec.canonical_error(exchange.error_code)
-    if code in operation.errors or code in spec.common_errors:
+    if code in operation.errors or code in spec.common_errors or code in AWS_COMMON_ERRORS:
         return None
     rule = answer_rule_id(spec.name, "error.undocumented-code")
     documented = ", ".join(sorted({*operation.errors, *spec.common_errors}))

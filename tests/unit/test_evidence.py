@@ -396,3 +396,9 @@ def test_list_resource_tags_limit_above_the_documented_50_is_refused() -> None:
     # On a key that does not exist, either answer is accepted (nothing orders the two checks).
     missing = judge().expect(Call("kms", "ListResourceTags", {"KeyId": SRK, "Limit": 100}, HOME), HOME)
     assert missing is not None and missing.ambiguous
+
+
+def test_every_common_error_of_aws_is_documented_for_every_operation() -> None:
+    for code in ("ExpiredTokenException", "RequestExpired", "NotAuthorized", "InvalidClientTokenId"):
+        answered = judge(complete=False).judge(kms_error("DescribeKey", {"KeyId": SRK}, code))
+        assert answered.divergences == (), code
