@@ -153,8 +153,6 @@ class ListsKeys(Matcher):
     enabled: tuple[tuple[str, bool], ...] = ()
     required: tuple[str, ...] = ()
     only_state: str | None = None
-    limit: int | None = None
-    """The most keys a page may hold (MaxResults, else its documented default)."""
 
     def problems(self, value: Any) -> list[str]:
         if not isinstance(value, Mapping) or not isinstance(value.get("Keys"), list):
@@ -179,8 +177,6 @@ class ListsKeys(Matcher):
                 found.append(f"{arn} has Enabled {item.get('Enabled')!r}, not {enabled[arn]!r}")
         if not value.get("NextToken"):
             found.extend(f"{arn} is missing" for arn in self.required if arn not in listed)
-        if self.limit is not None and len(value["Keys"]) > self.limit:
-            found.append(f"{len(value['Keys'])} keys on a page of at most {self.limit}")
         return found
 
     def matches(self, value: Any) -> bool:

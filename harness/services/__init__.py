@@ -23,6 +23,7 @@ from harness.errors import UsageError
 if TYPE_CHECKING:
     from harness.machines import StatefulTest
     from harness.model.handlers import ServiceModel
+    from harness.services.lifecycle import KeyLifecycle
 
 #: The service folders shipped with the harness, in the order their rule tests run.
 BUILTIN = ("harness.services.kms", "harness.services.payment_cryptography")
@@ -47,6 +48,9 @@ class Service:
     """Makes the reference model; its argument says whether the model sees the whole history."""
     machine: StatefulTest | None = None
     """The service's state machine, run as ``test_stateful[<name>]``."""
+    lifecycle: KeyLifecycle | None = None
+    """How a run against a real account accounts for its keys: which calls create them, how they
+    are tagged, how their deletion is scheduled (harness.services.lifecycle)."""
 
     def doc_url(self, operation: str) -> str:
         return f"{self.doc_base}API_{operation}.html"

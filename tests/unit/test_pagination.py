@@ -78,8 +78,9 @@ def test_pc_list_tags_pages_and_list_keys_limits() -> None:
     # ListKeys: MaxResults (default 50) bounds the page; a first page without NextToken is the whole list.
     flow.create(OTHER)
     lists = "pc.list-keys.lists-keys|invariant|: every known key with its state"
+    bounded = "pc.list-keys.lists-keys|invariant|: a page of at most MaxResults keys"
     assert flow.send(pc_exchange("ListKeys", {"MaxResults": 1}, {"Keys": [key()], "NextToken": "t"})) == []
-    assert flow.send(pc_exchange("ListKeys", {"MaxResults": 1}, {"Keys": [key(), key(OTHER)]})) == [lists]
+    assert flow.send(pc_exchange("ListKeys", {"MaxResults": 1}, {"Keys": [key(), key(OTHER)]})) == [bounded]
     assert flow.send(pc_exchange("ListKeys", {"MaxResults": 5}, {"Keys": [key()]})) == [lists]
     many = [key(f"arn:aws:payment-cryptography:us-east-1:111122223333:key/{i:016d}") for i in range(49)]
-    assert flow.send(pc_exchange("ListKeys", {}, {"Keys": [key(), key(OTHER), *many]})) == [lists]
+    assert flow.send(pc_exchange("ListKeys", {}, {"Keys": [key(), key(OTHER), *many]})) == [bounded]

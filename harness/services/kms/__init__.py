@@ -22,6 +22,7 @@ from harness.services.kms import (
     bases,
     checks,  # noqa: F401 - registers the KMS answer check
     create_scenarios,
+    lifecycle,
     machine,
     model,
     scenarios,
@@ -60,6 +61,7 @@ def _register() -> Service:
             operations=about.OPERATIONS,
             model=lambda complete: model.KmsModel(complete=complete),
             machine=machine.MACHINE,
+            lifecycle=lifecycle.LIFECYCLE,
         )
     )
 

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from harness.scenarios import constraints, register_answer_tests, wire
 from harness.services import Service, register
-from harness.services.payment_cryptography import about, bases, machine, model, scenarios, state_scenarios
+from harness.services.payment_cryptography import (
+    about,
+    bases,
+    lifecycle,
+    machine,
+    model,
+    scenarios,
+    state_scenarios,
+)
 
 
 def _register() -> Service:
@@ -31,6 +39,7 @@ def _register() -> Service:
             operations=about.OPERATIONS,
             model=lambda complete: model.PcModel(complete=complete),
             machine=machine.MACHINE,
+            lifecycle=lifecycle.LIFECYCLE,
         )
     )
 

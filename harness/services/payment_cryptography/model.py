@@ -168,9 +168,16 @@ class PcModel(OperationHandlers):
         if self.complete and "NextToken" not in params:
             # A first page without NextToken is the whole list ("no more keys to get").
             required = tuple(k.arn for k in mine if k.settles_to is None and only in (None, k.state))
-        matcher = ListsKeys(expected, enabled, required, only_state=only, limit=_page_limit(params))
+        matcher = ListsKeys(expected, enabled, required, only_state=only)
         rule = states.LIST_KEYS.id
-        return attach(predict(rule, []), [Fact(rule, "", "every known key with its state", matcher)])
+        page = Page("Keys", _page_limit(params), marker="NextToken")
+        return attach(
+            predict(rule, []),
+            [
+                Fact(rule, "", "every known key with its state", matcher),
+                Fact(rule, "", "a page of at most MaxResults keys", page),
+            ],
+        )
 
     # -- following answers ------------------------------------------------------------
 
