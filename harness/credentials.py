@@ -53,7 +53,7 @@ def isolated_session() -> Any:
     return botocore.session.Session(session_vars=_ISOLATED_VARS)
 
 
-def from_chain(profile: str | None, origin: str) -> Credentials:
+def from_chain(profile: str | None, origin: str, *, instance_role: bool = False) -> Credentials:
     """Credentials from the standard AWS chain of ``profile`` (None: the default chain).
 
     ``origin`` names the target for messages (``harness.toml: target 'acme'``). Raises a
@@ -65,8 +65,10 @@ def from_chain(profile: str | None, origin: str) -> Credentials:
     session = botocore.session.Session(profile=profile)
     try:
         resolver = session.get_component("credential_provider")
-        for name in _METADATA_PROVIDERS:
-            resolver.remove(name)
+        if not instance_role:
+            # A real account (kind ``aws``) may sign with the instance's or container's role.
+            for name in _METADATA_PROVIDERS:
+                resolver.remove(name)
         found = session.get_credentials()
         frozen = found.get_frozen_credentials() if found is not None else None
     except ProfileNotFound:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.baseline import Baseline
+from harness.budget import Budget
 from harness.targets import TargetConfig
 
 DEFAULT_EXAMPLES = 25
@@ -26,3 +27,6 @@ class RunOptions:
     specs_dir: Path | None = None
     checks: frozenset[str] | None = None
     """The answer checks to run, by name (``--checks``); ``None``: every registered one."""
+    budget: Budget = field(default_factory=Budget)
+    """``--max-keys``, ``--max-calls``, ``--max-rate`` as given; a real account fills the rest
+    with its defaults (harness.budget)."""

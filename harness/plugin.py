@@ -119,6 +119,38 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="treat every finding as new",
     )
+    group.addoption(
+        "--allow-aws-account",
+        dest="conformance_allow_aws_accounts",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="--target=aws: the account the credentials must belong to (repeatable; checked with STS)",
+    )
+    group.addoption(
+        "--aws-profile",
+        dest="conformance_aws_profile",
+        default=None,
+        help="--target=aws: the profile of the standard AWS credential chain (default: the chain's)",
+    )
+    group.addoption(
+        "--max-keys",
+        dest="conformance_max_keys",
+        default=None,
+        help="keys the run may create, replicas included (--target=aws: default 25)",
+    )
+    group.addoption(
+        "--max-calls",
+        dest="conformance_max_calls",
+        default=None,
+        help="requests the run may send (--target=aws: default 3000)",
+    )
+    group.addoption(
+        "--max-rate",
+        dest="conformance_max_rate",
+        default=None,
+        help="requests per second at most (--target=aws: default 10)",
+    )
 
 
 class ConformanceState:
@@ -169,6 +201,7 @@ def _fail(message: str) -> int:
 def _options(config: pytest.Config) -> RunOptions:
     from harness import baseline as baselines
     from harness import targets
+    from harness.budget import Budget
     from harness.errors import UsageError
     from harness.options import DEFAULT_EXAMPLES, DEFAULT_SHRINK_CALLS, RunOptions
 
@@ -182,6 +215,11 @@ def _options(config: pytest.Config) -> RunOptions:
         region=get("conformance_region"),
         replica_region=get("conformance_replica_region"),
         targets_file=targets_file,
+        allow_accounts=get("conformance_allow_aws_accounts") or (),
+        aws_profile=get("conformance_aws_profile"),
+    )
+    budget = Budget.parse(
+        get("conformance_max_keys"), get("conformance_max_calls"), get("conformance_max_rate")
     )
     named = targets_file.get(name)
     limits = target.limits
@@ -226,6 +264,7 @@ def _options(config: pytest.Config) -> RunOptions:
         shrink_calls=shrink_calls,
         baseline=base,
         checks=_checks(get("conformance_checks")),
+        budget=budget,
     )
 
 
@@ -290,10 +329,30 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
 
             credentials_for(options.target)
             check_reachable(options.target.endpoint_url)
+        _preflight(config, options)
     except HarnessError as exc:
         return _fail(str(exc))
     config.stash[_STATE_KEY] = ConformanceState(options)
     return None
+
+
+def _preflight(config: pytest.Config, options: RunOptions) -> None:
+    """A kind that checks something before the run (a real account: whose credentials these are,
+    with STS, before any test is collected); and a real account runs in one process, so its
+    budgets are the run's."""
+    from harness.errors import UsageError
+    from harness.targets import TARGETS
+
+    kind = TARGETS[options.target.kind_name]
+    if getattr(kind, "accounts_for_keys", False) and (
+        getattr(config.option, "numprocesses", None) or getattr(config, "workerinput", None) is not None
+    ):
+        raise UsageError(
+            f"--target={options.target.name} runs in one process (-n would multiply its budgets)"
+        )
+    preflight = getattr(kind, "preflight", None)
+    if preflight is not None:
+        preflight(options.target)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -395,6 +454,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     if state.result.new and session.exitstatus == 0:
         session.exitstatus = 1
+    cleanup = (state.result.document.get("summary") or {}).get("cleanup") or {}
+    if cleanup.get("failed"):
+        # Keys left without a scheduled deletion: a harness error, whatever the findings.
+        session.exitstatus = EXIT_HARNESS_ERROR
+        sys.stderr.write(
+            f"harness: error: {cleanup['failed']} keys NOT scheduled for deletion (see the summary; "
+            "python -m harness sweep retries)\n"
+        )
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -411,6 +478,10 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         write("no conformance test ran; nothing written")
         return
     for line in result.lines(verbose=config.get_verbosity() > 0):
+        write(line)
+    from harness.engine.accounting import summary_lines as accounting_lines
+
+    for line in accounting_lines(result.document.get("summary") or {}):
         write(line)
     where = result.report_path.parent
     write(f"reports: {where}/ (report.html, report.md, junit.xml, findings.json, cassette.jsonl)")

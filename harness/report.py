@@ -44,6 +44,8 @@ class RunReport:
     unapplied_checks: list[str] = field(default_factory=list)
     tests: dict[str, dict[str, str]] = field(default_factory=dict)
     """test name (``<rule>:<operation>``, ``stateful <machine>``) -> status and reason."""
+    accounting: dict[str, Any] = field(default_factory=dict)
+    """``budget`` and ``cleanup`` of the summary (harness.engine.accounting), when they apply."""
 
     def document(self, findings: Iterable[Finding]) -> dict[str, Any]:
         items = [f.to_dict() for f in findings]
@@ -77,6 +79,7 @@ class RunReport:
             summary["unapplied_checks"] = list(self.unapplied_checks)
         if self.tests:
             summary["tests"] = dict(sorted(self.tests.items()))
+        summary.update(self.accounting)
         return {
             "target": dict(self.target),
             "harness_version": HARNESS_VERSION,

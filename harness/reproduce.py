@@ -21,8 +21,7 @@ _HEADER = '''\
 rule: {rule} ({source})
 expected: {expected}; the target gave: {actual}
 
-Start the target, then: HARNESS_ENDPOINT={endpoint} python this_file.py
-(for the emulator: python -m moto.server -H 127.0.0.1 -p 5000)
+{how_to_run}
 """
 import json
 import os
@@ -32,7 +31,7 @@ from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-ENDPOINT = os.environ.get("HARNESS_ENDPOINT", "{endpoint}")
+ENDPOINT = os.environ.get("HARNESS_ENDPOINT", "{endpoint}"){no_endpoint}
 CONFIG = Config(parameter_validation=False, retries={{"total_max_attempts": 1}})
 
 
@@ -41,7 +40,7 @@ def call(service, region, operation, params):
     raw = {{}}
     client = boto3.client(
         service, region_name=region, endpoint_url=ENDPOINT, config=CONFIG,
-        aws_access_key_id="testing", aws_secret_access_key="testing",
+{credentials}
     )
     client.meta.events.register("before-parse", lambda response_dict, **_: raw.update(response_dict))
     try:
@@ -119,7 +118,25 @@ def _assertion(finding: Finding, profile: str) -> str:
     )
 
 
-def script(finding: Finding, *, endpoint: str = "http://127.0.0.1:5000", profile: str = "aws") -> str:
+_LOCAL_RUN = """Start the target, then: HARNESS_ENDPOINT={endpoint} python this_file.py
+(for the emulator: python -m moto.server -H 127.0.0.1 -p 5000)"""
+_LOCAL_CREDENTIALS = '        aws_access_key_id="testing", aws_secret_access_key="testing",'
+#: A real account: credentials from the environment (boto3's standard chain), AWS's own endpoints.
+_ACCOUNT_RUN = """Against a real AWS account: python this_file.py, with credentials in the environment
+(boto3's standard chain: AWS_PROFILE, AWS_ACCESS_KEY_ID, ...). It creates keys: schedule their
+deletion afterwards (python -m harness sweep, README "Nightly runs against a real account")."""
+_ACCOUNT_CREDENTIALS = "        # credentials: boto3's standard chain (the environment), never written here"
+
+
+def script(
+    finding: Finding,
+    *,
+    endpoint: str = "http://127.0.0.1:5000",
+    profile: str = "aws",
+    from_environment: bool = False,
+) -> str:
+    """The reproduction of ``finding``; ``from_environment``: for a real account (credentials
+    and endpoints from boto3's chain, nothing of the run's own)."""
     d = finding.divergence
     actual = d.error or ("success" if d.status and d.status < 300 else f"HTTP {d.status}")
     lines = [
@@ -129,7 +146,10 @@ def script(finding: Finding, *, endpoint: str = "http://127.0.0.1:5000", profile
             source=d.source,
             expected=d.expected.label,
             actual=f"{actual} ({d.detail})".replace('"""', "'''"),
-            endpoint=endpoint,
+            endpoint="" if from_environment else endpoint,
+            no_endpoint=" or None  # None: AWS's own endpoint of each Region" if from_environment else "",
+            how_to_run=_ACCOUNT_RUN if from_environment else _LOCAL_RUN.format(endpoint=endpoint),
+            credentials=_ACCOUNT_CREDENTIALS if from_environment else _LOCAL_CREDENTIALS,
         )
     ]
     names: dict[str, str] = {}
@@ -161,8 +181,13 @@ def _call_line(exchange: Exchange, names: Mapping[str, str], var: str, request: 
     return f"{var} = call({exchange.service!r}, {exchange.region!r}, {exchange.operation!r}, {params})"
 
 
-def attach(finding: Finding, *, endpoint: str, profile: str = "aws") -> Finding:
-    return replace(finding, reproduce=script(finding, endpoint=endpoint, profile=profile))
+def attach(
+    finding: Finding, *, endpoint: str, profile: str = "aws", from_environment: bool = False
+) -> Finding:
+    return replace(
+        finding,
+        reproduce=script(finding, endpoint=endpoint, profile=profile, from_environment=from_environment),
+    )
 
 
 def _step_names(finding: Finding) -> list[tuple[str, Exchange, Any]]:

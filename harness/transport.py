@@ -49,6 +49,9 @@ class Transport:
     """TLS verification: None the default trust store, a path a CA bundle, False none."""
     min_interval: float = 0.0
     """Seconds between two requests at least (a target's ``requests_per_second`` limit)."""
+    gate: Callable[[], None] | None = None
+    """Called before every attempt, throttled retries included; raising stops the request
+    before it leaves (a run's budget of calls, harness.engine.accounting)."""
     _clients: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
     _capture: dict[str, Any] = field(default_factory=dict, repr=False)
     _last_send: float = field(default=0.0, repr=False)
@@ -58,8 +61,11 @@ class Transport:
 
     # -- clients --------------------------------------------------------------------
 
-    def endpoint_for(self, service: str) -> str:
-        return self.endpoints.get(service) or self.endpoints["kms"]
+    def endpoint_for(self, service: str, region: str | None = None) -> str:
+        """The URL of ``service`` in ``region``: ``<service>@<region>`` when the target names
+        one per Region (a real account), else the service's, else the target's one URL."""
+        regional = self.endpoints.get(f"{service}@{region}") if region else None
+        return regional or self.endpoints.get(service) or self.endpoints["kms"]
 
     def client(self, service: str, region: str | None = None) -> Any:
         """The harness's boto3 client for ``service`` in ``region`` (guarded, validation off)."""
@@ -84,7 +90,7 @@ class Transport:
         client = boto3.session.Session(botocore_session=isolated_session()).client(
             service,
             region_name=region,
-            endpoint_url=self.endpoint_for(service),
+            endpoint_url=self.endpoint_for(service, region),
             aws_access_key_id=credentials.access_key,
             aws_secret_access_key=credentials.secret_key,
             aws_session_token=credentials.token,
@@ -115,7 +121,7 @@ class Transport:
         def once() -> Exchange:
             exchange = send_raw(
                 request,
-                endpoint=self.endpoint_for(request.service),
+                endpoint=self.endpoint_for(request.service, request.region),
                 credentials=self.credentials,
                 signing_name=signing_name,
                 network=self.network,
@@ -136,6 +142,8 @@ class Transport:
         and the replay of its cassette (which skips throttled answers) agree.
         """
         for attempt in range(MAX_THROTTLE_RETRIES + 1):
+            if self.gate is not None:
+                self.gate()
             self._pace()
             exchange = send()
             if not is_throttled(exchange):
@@ -175,7 +183,7 @@ class Transport:
         except HarnessError:
             raise
         except SSLError as exc:
-            raise untrusted(self.endpoint_for(call.service), exc) from None
+            raise untrusted(self.endpoint_for(call.service, region), exc) from None
         except BotoCoreError as exc:
             transport_error = f"{type(exc).__name__}: {exc}"
         except (TypeError, ValueError, AttributeError, KeyError) as exc:

@@ -9,6 +9,7 @@ error) writes nothing.
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack
@@ -18,6 +19,9 @@ from typing import Any
 
 from harness import reproduce
 from harness.cassette import CassetteWriter
+from harness.engine.accounting import Accounting, BudgetReached, Outcome
+from harness.engine.accounting import summary_lines as summary_lines_of
+from harness.engine.execution import record
 from harness.engine.judge import Judge
 from harness.engine.model import Model
 from harness.engine.rule_runs import RuleRun, run_rule
@@ -25,6 +29,7 @@ from harness.engine.state_machines import StatefulRun, run_stateful
 from harness.errors import HarnessError
 from harness.exchange import Call, Exchange
 from harness.findings import Finding, FindingsLog
+from harness.ledger import new_run_id
 from harness.machines import StatefulTest
 from harness.options import RunOptions
 from harness.report import RunReport, now_iso, summary_lines, write
@@ -94,6 +99,18 @@ class Session:
         self.selected_rules: frozenset[str] | None = None
         """Rules of the tests this run selected; divergences of other rules are not findings
         of this run (``None``: every rule counts)."""
+        kind = TARGETS[options.target.kind_name]
+        defaults = getattr(kind, "budget_defaults", None)
+        self.accounting = Accounting(
+            self.spec,
+            options.budget.over(defaults) if defaults is not None else options.budget,
+            options.report_dir,
+            new_run_id(),
+            tracks_keys=bool(getattr(kind, "accounts_for_keys", False)),
+            calls_sent=lambda: self.transport.calls_sent if self.transport is not None else 0,
+        )
+        """Budgets, and on a real account the ledger, run tags and cleanup."""
+        self._cleanup_transport: Transport | None = None
 
     # -- the Sender protocol of the runner -------------------------------------------
 
@@ -111,21 +128,27 @@ class Session:
 
     def send(self, call: Call, *, role: str | None = None) -> Exchange:
         transport = self._ensure_started()
+        self._settle_tags(transport)
+        call, tagged = self.accounting.before(call)  # budgets: raises before anything leaves
         exchange = transport.send(call, role=role)
+        self.accounting.after(exchange, tagged=tagged)  # the ledger, before anything else
         if exchange.status is None:
             # No answer at all: a dead endpoint is a harness error, not a finding; a live
             # endpoint that dropped this one request is the target's fault (a finding).
-            check_reachable(transport.endpoint_for(call.service))
+            check_reachable(transport.endpoint_for(call.service, call.region or self.region))
         self._learn(exchange)
         return exchange
 
     def send_raw(self, request: RawRequest) -> Exchange:
         """Send a hand-built request (wire-level and auth cases), signed by botocore's SigV4."""
         transport = self._ensure_started()
+        self._settle_tags(transport)
+        self.accounting.before_raw(request)
         signing_name = self.spec.service(request.service).signing_name
         exchange = transport.send_raw(request, signing_name=signing_name)
+        self.accounting.after(exchange)
         if exchange.status is None:
-            check_reachable(transport.endpoint_for(request.service))
+            check_reachable(transport.endpoint_for(request.service, request.region))
         self._learn(exchange)
         return exchange
 
@@ -150,9 +173,35 @@ class Session:
                 network=config.network,
                 listeners=[self._cassette.write, self._notify],
                 verify=config.verify,
-                min_interval=1.0 / rate if rate else 0.0,
+                min_interval=max(1.0 / rate if rate else 0.0, self.accounting.budget.min_interval),
+                gate=self.accounting.gate,
             )
+            if self.accounting.tracks_keys:
+                # Cleanup's own transport: not recorded, not judged, bound by no budget.
+                self._cleanup_transport = Transport(
+                    endpoints=self.target.endpoints,
+                    default_region=config.region,
+                    credentials=credentials,
+                    network=config.network,
+                    verify=config.verify,
+                    min_interval=self.transport.min_interval,
+                )
+                self.accounting.install(self._cleanup)
         return self.transport
+
+    def _settle_tags(self, transport: Transport) -> None:
+        """Tag the keys created without the run tag in their request, now that their creation
+        is judged: sent, recorded and judged like every call, so the model knows their tags."""
+        for call in self.accounting.pending_tags():
+            judged = self.judge.judge(transport.send(call, role="harness"))
+            record(self.findings, judged, (), counts=self.counts)
+
+    def _cleanup(self) -> list[Outcome]:
+        """Schedule the deletion of every key the run created (a real account); idempotent."""
+        if self._cleanup_transport is None:
+            return []
+        quiet = self._cleanup_transport
+        return self.accounting.cleanup(lambda call: quiet.send(call, role="cleanup"))
 
     def _notify(self, exchange: Exchange) -> None:
         for listener in self.listeners:
@@ -181,14 +230,25 @@ class Session:
         """Whether divergences of ``rule`` are findings of this run."""
         return self.selected_rules is None or rule in self.selected_rules
 
+    def _own(self, rule: str, operation: str = "any") -> list[Finding]:
+        return [
+            f for f in self.findings if f.rule == rule and operation in ("any", f.divergence.operation)
+        ]
+
     def run_rule(self, test: RuleTest) -> RuleRun:
-        run = run_rule(
-            self,
-            test,
-            run_seed=self.options.seed,
-            max_examples=self.options.examples,
-            shrink_calls=self.options.shrink_calls,
-        )
+        try:
+            self.accounting.check()
+            run = run_rule(
+                self,
+                test,
+                run_seed=self.options.seed,
+                max_examples=self.options.examples,
+                shrink_calls=self.options.shrink_calls,
+            )
+        except BudgetReached as reached:
+            # Generation stops here, cleanly: what was found stands, nothing else is judged.
+            own = self._own(test.rule, test.operation)
+            run = RuleRun(test, "failed" if own else "unchecked", own, f"stopped: {reached}")
         self.runs[test.name] = run
         previous = self.report.rules.get(test.rule)
         if run.status == "failed" or previous == "failed":
@@ -203,13 +263,18 @@ class Session:
 
     def run_stateful(self, test: StatefulTest) -> StatefulRun:
         """Run a state machine (harness.engine.state_machines); its findings join the run's."""
-        return run_stateful(
-            self,
-            test,
-            run_seed=self.options.seed,
-            max_examples=self.options.examples,
-            shrink_calls=self.options.shrink_calls,
-        )
+        try:
+            self.accounting.check()
+            return run_stateful(
+                self,
+                test,
+                run_seed=self.options.seed,
+                max_examples=self.options.examples,
+                shrink_calls=self.options.shrink_calls,
+            )
+        except BudgetReached as reached:
+            own = [f for f in self.findings if f.rule in test.rule_ids]
+            return StatefulRun(test, "failed" if own else "unchecked", own, f"stopped: {reached}")
 
     def classify(self, finding: Finding) -> str:
         """``advisory`` (never failing, never in a baseline), ``known`` or ``new``."""
@@ -227,10 +292,21 @@ class Session:
         if usual:
             endpoint = usual
         marked: list[Finding] = []
+        # A real account: keys are scheduled for deletion before anything is written.
+        self._cleanup()
+        kind = TARGETS[self.options.target.kind_name]
+        from_environment = bool(getattr(kind, "reproduce_from_environment", False))
         for finding in self.findings:
             verdict = self.classify(finding)
             finding = replace(finding, baseline=None if verdict == "advisory" else verdict)
-            marked.append(reproduce.attach(finding, endpoint=endpoint, profile=self.options.profile))
+            marked.append(
+                reproduce.attach(
+                    finding,
+                    endpoint=endpoint,
+                    profile=self.options.profile,
+                    from_environment=from_environment,
+                )
+            )
         for finding in marked:
             self.findings.update(finding)
         # An advisory needs no baseline entry: one left for it is stale.
@@ -239,6 +315,7 @@ class Session:
         if self.transport is not None:
             self.report.calls = self.transport.calls_sent
             self.report.throttled = self.transport.throttled
+        self.report.accounting = self.accounting.summary()
         for run in self.runs.values():
             self.report.rules.setdefault(run.test.rule, run.status)
             self.report.tests[run.test.name] = {"status": run.status, "reason": run.reason}
@@ -261,8 +338,14 @@ class Session:
         """Stop after a harness error: stop the target and write nothing."""
         if self.closed:
             return
-        self._cassette.discard()
-        self._close()
+        try:
+            if self._cleanup():
+                # Nothing else is written, but what cleanup did is said (and is in the ledger).
+                for line in summary_lines_of(self.accounting.summary()):
+                    sys.stderr.write(f"harness: {line}\n")
+        finally:
+            self._cassette.discard()
+            self._close()
 
     def _copy_target_log(self) -> None:
         for log in sorted(self._log_dir.glob("*.log")):
@@ -271,6 +354,7 @@ class Session:
 
     def _close(self) -> None:
         self.closed = True
+        self.accounting.uninstall()
         try:
             self._stack.close()
         finally:

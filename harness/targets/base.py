@@ -44,6 +44,10 @@ class TargetRequest:
     replica_region: str = DEFAULT_REPLICA_REGION
     named: NamedTarget | None = None
     """The target's table in the targets file, when ``name`` is one of its targets."""
+    allow_accounts: tuple[str, ...] = ()
+    """``--allow-aws-account``: the accounts a real-account target may use (kind ``aws``)."""
+    aws_profile: str | None = None
+    """``--aws-profile``: the profile whose standard AWS chain signs (over the file's)."""
 
     @property
     def origin(self) -> str:
@@ -99,7 +103,11 @@ class TargetConfig:
 def credentials_for(config: TargetConfig) -> Credentials:
     """The credentials a run against ``config`` signs with (the AWS chain is read here, once)."""
     if config.credential_chain:
-        return from_chain(config.aws_profile, config.origin or f"target {config.name!r}")
+        return from_chain(
+            config.aws_profile,
+            config.origin or f"target {config.name!r}",
+            instance_role=bool(getattr(TARGETS.get(config.kind_name), "instance_role", False)),
+        )
     return Credentials.of(config.credentials)
 
 
@@ -167,6 +175,8 @@ def resolve(
     region: str | None = None,
     replica_region: str | None = None,
     targets_file: TargetsFile | None = None,
+    allow_accounts: Iterable[str] = (),
+    aws_profile: str | None = None,
 ) -> TargetConfig:
     """Validate the target options; raises :class:`UsageError` or :class:`TargetError`.
 
@@ -185,11 +195,18 @@ def resolve(
         if replica_region
         else (named.replica_region if named else None)
     )
+    if getattr(kind, "explicit_regions", False):
+        # A real account: where keys are created is never a default.
+        for option, value in (("--region", region), ("--replica-region", replica)):
+            if not value:
+                where = f"{named.origin}: " if named else ""
+                raise UsageError(f"{where}target kind {kind.name!r} needs {option} given explicitly")
     region, replica = region or DEFAULT_REGION, replica or DEFAULT_REPLICA_REGION
     if replica == region:
         raise UsageError(f"the replica region must differ from the region (both are {region})")
     url = endpoint_url or (named.endpoint_url if named else None)
-    config = kind.configure(TargetRequest(name, url, region, replica, named))
+    request = TargetRequest(name, url, region, replica, named, tuple(allow_accounts), aws_profile)
+    config = kind.configure(request)
     if named is None:
         return config
     return replace(config, name=name, kind=kind.name, limits=named.limits, metadata=named.metadata)
