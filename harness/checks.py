@@ -30,6 +30,8 @@ Kind = Literal[
     "wire-format",
     "invariant",
     "auth",
+    "not-implemented",
+    "difference",
 ]
 
 

@@ -7,6 +7,8 @@
     python -m harness replay FILE     re-check a recorded cassette offline
     python -m harness checks          list the answer checks (for --checks)
     python -m harness rules [--stale DAYS]  list the rules with their evidence grade and dates
+    python -m harness targets list    the known targets (built-in and named) and whether each is ready
+    python -m harness targets install localstack   provision LocalStack's own environment
 
 Exit codes: 0 success, 1 findings or differences, 2 bad input or harness error (one line
 on stderr, never a traceback).
@@ -67,6 +69,24 @@ def _replay(args: argparse.Namespace) -> int:
     from harness.engine import replay
 
     return replay.main(args)
+
+
+def _targets_list(args: argparse.Namespace) -> int:
+    from harness import targets
+    from harness.targets import catalogue
+
+    chosen = Path(args.targets_file) if args.targets_file else None
+    for line in catalogue.listing(targets.load_targets_file(chosen)):
+        print(line)
+    return 0
+
+
+def _targets_install(args: argparse.Namespace) -> int:
+    from harness.targets import catalogue
+
+    for line in catalogue.install(args.name):
+        print(line)
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -155,6 +175,14 @@ def parser() -> argparse.ArgumentParser:
     )
     rules.add_argument("--today", help="the date to count from (default: today), YYYY-MM-DD")
     rules.set_defaults(func=_rules)
+    targets_cmd = sub.add_parser("targets", help="list the known targets; install what one needs")
+    targets_sub = targets_cmd.add_subparsers(dest="targets_command", required=True, parser_class=_Parser)
+    listed = targets_sub.add_parser("list", help="built-in and named targets, and whether each is ready")
+    listed.add_argument("--targets-file", help="the targets file (default: harness.toml here, if any)")
+    listed.set_defaults(func=_targets_list)
+    installed = targets_sub.add_parser("install", help="provision a target kind (localstack: its own Python)")
+    installed.add_argument("name", help="the target kind, e.g. localstack")
+    installed.set_defaults(func=_targets_install)
     run = sub.add_parser("run", help="run the conformance suite; other arguments go to pytest")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER)
     run.set_defaults(func=_run)

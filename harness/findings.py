@@ -48,6 +48,8 @@ class Finding:
     occurrences: int = 1
     baseline: str | None = None
     reproduce: str = ""
+    other: Mapping[str, Any] | None = None
+    """Differential runs (kind ``difference``): the other target's answer to the same call."""
 
     @property
     def rule(self) -> str:
@@ -97,6 +99,8 @@ class Finding:
             out["reproduce"] = self.reproduce
         if self.baseline is not None:
             out["baseline"] = self.baseline
+        if self.other is not None:
+            out["other"] = json.loads(json.dumps(self.other))
         return out
 
 

@@ -25,6 +25,8 @@ class RunOptions:
     """Calls a rule test may spend shrinking after its first divergence."""
     baseline: Baseline = field(default_factory=Baseline.empty)
     specs_dir: Path | None = None
+    compare: TargetConfig | None = None
+    """``--compare-target``: the second target of a differential run (harness.engine.differential)."""
     checks: frozenset[str] | None = None
     """The answer checks to run, by name (``--checks``); ``None``: every registered one."""
     budget: Budget = field(default_factory=Budget)

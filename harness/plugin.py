@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from harness.options import RunOptions
     from harness.progress import Counts, Progress
     from harness.scenarios.base import RuleTest
+    from harness.targets import TargetConfig, TargetsFile
 
 SUITE_DIR = Path(__file__).resolve().parent / "suite"
 _STATE_KEY = pytest.StashKey["ConformanceState"]()
@@ -52,6 +53,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="conformance_targets_file",
         default=None,
         help="TOML file of named targets (default: harness.toml in the working directory, if any)",
+    )
+    group.addoption(
+        "--compare-target",
+        dest="conformance_compare_target",
+        default=None,
+        help="differential run: send every call to this second target too and report each "
+        "difference of the two answers (a built-in target or one of the targets file)",
     )
     group.addoption(
         "--endpoint-url",
@@ -265,7 +273,27 @@ def _options(config: pytest.Config) -> RunOptions:
         baseline=base,
         checks=_checks(get("conformance_checks")),
         budget=budget,
+        compare=_compare_target(get("conformance_compare_target"), target, targets_file),
     )
+
+
+def _compare_target(name: str | None, target: TargetConfig, targets_file: TargetsFile) -> TargetConfig | None:
+    """``--compare-target NAME``: the second target, in the first one's Regions."""
+    if not name:
+        return None
+    from harness import targets
+
+    other = targets.resolve(
+        name, region=target.region, replica_region=target.replica_region, targets_file=targets_file
+    )
+    if other.kind_name == "aws":
+        from harness.errors import UsageError
+
+        raise UsageError(
+            "--compare-target cannot be a real account: make it the run's target "
+            f"(--target={name} --compare-target={target.name})"
+        )
+    return other
 
 
 def _checks(value: str | None) -> frozenset[str] | None:
@@ -329,6 +357,11 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
 
             credentials_for(options.target)
             check_reachable(options.target.endpoint_url)
+        if options.compare is not None and options.compare.endpoint_url:
+            from harness.targets import check_reachable, credentials_for
+
+            credentials_for(options.compare)
+            check_reachable(options.compare.endpoint_url)
         _preflight(config, options)
     except HarnessError as exc:
         return _fail(str(exc))
@@ -416,6 +449,9 @@ class Conformance:
             pytest.exit(f"harness: error: {exc}", returncode=EXIT_HARNESS_ERROR)
         if run.status == "unchecked":
             pytest.skip(f"{name} could not be exercised: {run.reason}")
+        if run.status == "not-applicable":
+            # Its operation is not implemented: one finding for that (kind not-implemented).
+            pytest.skip(f"{name} is not applicable: {run.reason}")
         if run.status == "passed":
             return
         verdicts = {f.id: session.classify(f) for f in run.findings}

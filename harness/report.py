@@ -44,6 +44,8 @@ class RunReport:
     unapplied_checks: list[str] = field(default_factory=list)
     tests: dict[str, dict[str, str]] = field(default_factory=dict)
     """test name (``<rule>:<operation>``, ``stateful <machine>``) -> status and reason."""
+    not_applicable: list[dict[str, str]] = field(default_factory=list)
+    """Rules (by operation) that could not apply to the target, each with the reason."""
     accounting: dict[str, Any] = field(default_factory=dict)
     """``budget`` and ``cleanup`` of the summary (harness.engine.accounting), when they apply."""
 
@@ -89,6 +91,7 @@ class RunReport:
             "seed": self.seed,
             "summary": summary,
             "findings": sorted(items, key=lambda f: f["id"]),
+            **({"not_applicable": list(self.not_applicable)} if self.not_applicable else {}),
         }
 
 

@@ -48,6 +48,11 @@ class Sender(Protocol):
 
     def send_raw(self, request: RawRequest) -> Exchange: ...
 
+    def compare(self, judged: Judgement, sent: Call | RawRequest) -> None:
+        """Differential runs: send ``sent`` to the other target too and record the differences
+        of the two answers (harness.engine.differential); nothing without a compare target."""
+        ...
+
 
 def record(
     findings: FindingsLog,
@@ -89,16 +94,26 @@ class Recorder:
         self.calls += 1
         return exchange
 
+    def _compared(self, judged: Judgement, sent: Call | RawRequest) -> Judgement:
+        try:
+            self.sender.compare(judged, sent)
+        except HarnessError as exc:
+            raise signals.Abort(exc) from None
+        return judged
+
     def send(self, call: Call, *, role: str | None = None) -> Judgement:
-        return self.sender.judge.judge(self._sent(lambda: self.sender.send(call, role=role)))
+        judged = self.sender.judge.judge(self._sent(lambda: self.sender.send(call, role=role)))
+        return self._compared(judged, call)
 
     def send_raw(self, request: RawRequest) -> Judgement:
-        return self.sender.judge.judge(self._sent(lambda: self.sender.send_raw(request)))
+        judged = self.sender.judge.judge(self._sent(lambda: self.sender.send_raw(request)))
+        return self._compared(judged, request)
 
     def control(self, judged: Judgement, call: Call) -> tuple[Judgement, Judgement]:
         """Send the control of ``judged`` and judge both (see Judge.judge_control)."""
         exchange = self._sent(lambda: self.sender.send(call, role="control"))
-        return self.sender.judge.judge_control(judged, exchange)
+        judged, own = self.sender.judge.judge_control(judged, exchange)
+        return judged, self._compared(own, call)
 
     def record(
         self, judged: Judgement, steps: Sequence[Exchange], *, own: Callable[[Divergence], bool]

@@ -13,14 +13,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from harness.checks import Divergence, canonical, check_answer, check_error_code, check_facts, check_outcome
+from harness.checks import (
+    Divergence,
+    canonical,
+    check_answer,
+    check_error_code,
+    check_facts,
+    check_outcome,
+    divergence,
+)
 from harness.engine.model import Model
 from harness.exchange import Call, Exchange
-from harness.oracle.answers import answer_rule_id
+from harness.oracle.answers import NOT_IMPLEMENTED_CODES, NOT_IMPLEMENTED_STATUS, answer_rule_id
 from harness.oracle.constraints import scan
 from harness.oracle.predict import Prediction, predict
+from harness.oracle.rules import Expectation
 from harness.oracle.wire import predict_wire
-from harness.spec.catalog import Spec
+from harness.spec.catalog import ServiceSpec, Spec
 
 #: Outcome divergences a control call can explain: the target refused the call, and
 #: it also refuses the same call with the rule-breaking part undone, so the refusal
@@ -34,6 +43,11 @@ class Judgement:
     prediction: Prediction | None
     """``None`` when no documented rule decides the outcome (then only answer checks ran)."""
     divergences: tuple[Divergence, ...]
+
+    @property
+    def not_implemented(self) -> Divergence | None:
+        """The answer says the target does not implement the operation (see :func:`not_implemented`)."""
+        return next((d for d in self.divergences if d.kind == "not-implemented"), None)
 
     @property
     def outcome(self) -> Divergence | None:
@@ -53,12 +67,52 @@ def call_of(exchange: Exchange) -> Call:
     return Call(exchange.service, exchange.operation, exchange.request, exchange.region)
 
 
+def not_implemented(
+    service: ServiceSpec, exchange: Exchange, prediction: Prediction | None, malformed: bool
+) -> Divergence | None:
+    """The one divergence of an answer saying the target does not implement the operation.
+
+    HTTP 501 to a call of a documented operation, or UnknownOperationException to a well-formed
+    one (to a malformed request it is a refusal like any other). Its signature names no call, so
+    a run reports one finding per operation, however many calls met it; the answer is not judged
+    any further (its code, body and content type are not the operation's).
+    """
+    if exchange.operation not in service.operations:
+        return None  # an X-Amz-Target the service does not have: the wire rules judge that
+    if exchange.status == NOT_IMPLEMENTED_STATUS:
+        how = f"HTTP {exchange.status}"
+    elif not malformed and exchange.error_code in NOT_IMPLEMENTED_CODES:
+        how = f"HTTP {exchange.status} {exchange.error_code}"
+    else:
+        return None
+    said = f": {' '.join(exchange.error_message.split())[:200]}" if exchange.error_message else ""
+    due = prediction.expectation if prediction is not None else Expectation("success")
+    expected = Expectation(
+        due.outcome,
+        due.errors,
+        f"{exchange.operation} is in the {service.name} service model, so it answers as documented",
+    )
+    return divergence(
+        answer_rule_id(service.name, "operation.implemented"),
+        "not-implemented",
+        exchange,
+        expected,
+        f"{service.name}:{exchange.operation} is not implemented ({how}{said})",
+        "not implemented",
+    )
+
+
 class Judge:
     def __init__(self, spec: Spec, model: Model | None = None, checks: frozenset[str] | None = None):
         self.spec = spec
         self.model = model if model is not None else Model()
         self.checks = checks
         """The answer checks to run, by name (harness.checks.CHECKS); ``None``: every one."""
+        self.not_implemented: dict[tuple[str, str], str] = {}
+        """(service, operation) the target answered "not implemented", with the first such answer."""
+        self.missing_log: list[tuple[str, str]] = []
+        """Every not-implemented answer's (service, operation), in order (a rule test reads what
+        it met from its start)."""
 
     def expect(self, call: Call, region: str, wire: Mapping[str, Any] | None = None) -> Prediction | None:
         """What the documentation requires of ``call`` now (nothing is recorded)."""
@@ -90,8 +144,14 @@ class Judge:
     def judge(self, exchange: Exchange) -> Judgement:
         prediction = self._predict(call_of(exchange), exchange.region, exchange.wire)
         service = self.spec.service(exchange.service)
-        divergences = check_answer(service, exchange, self.checks)
         malformed = predict_wire(exchange.service, exchange.wire) is not None
+        missing = not_implemented(service, exchange, prediction, malformed)
+        if missing is not None:
+            self.not_implemented.setdefault((exchange.service, exchange.operation), missing.detail)
+            self.missing_log.append((exchange.service, exchange.operation))
+            self.model.apply(canonical(service, exchange))
+            return Judgement(exchange, prediction, (missing,))
+        divergences = check_answer(service, exchange, self.checks)
         if malformed:
             # A request that is not a well-formed call: only the status class is documented
             # (no document fixes the body or content type of the answer; real captures are

@@ -30,8 +30,37 @@ from harness.scenarios.base import Attempt, RuleTest, SetupFailed
 from harness.spec.catalog import Spec
 from harness.transport import RawRequest
 
-Status = Literal["passed", "failed", "advisory", "unchecked"]
-"""``advisory``: the rule's only findings are advisories (inferred expectations)."""
+Status = Literal["passed", "failed", "advisory", "unchecked", "not-applicable"]
+"""``advisory``: the rule's only findings are advisories (inferred expectations);
+``not-applicable``: every draw needed an operation the target does not implement."""
+
+#: Draws that met an operation the target does not implement, with none counted yet, after
+#: which a rule test stops as not applicable (each such draw costs calls and proves nothing).
+NOT_IMPLEMENTED_DRAWS = 3
+NEEDS = "needs what the target does not implement: "
+
+
+class _NotApplicable(BaseException):
+    """Ends a rule test whose draws all need an operation the target does not implement (out of
+    Hypothesis as a BaseException, like signals.Abort: it is not the target failing a draw)."""
+
+
+def _not_applicable_reason(sender: Sender, since: int) -> str:
+    """Why a rule test is not applicable: the not-implemented operations it met since ``since``."""
+    met = dict.fromkeys(sender.judge.missing_log[since:])
+    details = [sender.judge.not_implemented[key] for key in met]
+    return NEEDS + "; ".join(details)
+
+
+def _stop_when_not_applicable(sender: Sender, counters: dict[str, int], example: _Example) -> None:
+    """Stop the test once NOT_IMPLEMENTED_DRAWS draws met a not-implemented operation and none counted."""
+    since = counters.get("missing_at")
+    if since is None or example.missing_at is None:
+        return
+    if len(sender.judge.missing_log) > example.missing_at:
+        counters["missing_draws"] = counters.get("missing_draws", 0) + 1
+    if counters["examples"] == 0 and counters.get("missing_draws", 0) >= NOT_IMPLEMENTED_DRAWS:
+        raise _NotApplicable(_not_applicable_reason(sender, since))
 
 
 @dataclass
@@ -65,6 +94,8 @@ class _Example:
         self._recorder = Recorder(sender)
         self.steps: list[Exchange] = []
         self.own: list[Finding] = []
+        self.missing_at: int | None = len(sender.judge.missing_log)
+        """Not-implemented answers the run had met when this example began."""
 
     @property
     def calls(self) -> int:
@@ -134,6 +165,12 @@ def _attempt(example: _Example, test: RuleTest, attempt: Attempt, why_not: list[
         why_not.append("the drawn call does not isolate the rule")
         return False
     judged = example.send_raw(attempt.raw) if attempt.raw is not None else example.send(attempt.call)
+    if judged.not_implemented is not None:
+        # The target does not have the operation: one finding for it (its own rule's), and
+        # nothing this draw says about the rule under test.
+        example.record(judged)
+        why_not.append(judged.not_implemented.detail)
+        return False
     if judged.outcome is not None and attempt.control is not None:
         judged, controlled = example.control(judged, attempt.control)
         example.record(controlled, steps=[*example.steps, judged.exchange])
@@ -203,9 +240,14 @@ def run_rule(
     the same seed gives the same findings on a fast or a slow target.
     """
     account_id = sender.account_id
-    counters = {"examples": 0, "calls": 0}
-    first_divergence_at: list[int] = []
     why_not: list[str] = []
+    missing_at = len(sender.judge.missing_log)
+    if test.operation != "any" and (test.service, test.operation) in sender.judge.not_implemented:
+        # Known already (one finding for the operation): no call would say more.
+        known = sender.judge.not_implemented[(test.service, test.operation)]
+        return RuleRun(test, "not-applicable", [], NEEDS + known)
+    counters = {"examples": 0, "calls": 0, "missing_at": missing_at}
+    first_divergence_at: list[int] = []
 
     @_property(test, run_seed, max_examples)
     def prop(data: st.DataObject) -> None:
@@ -223,6 +265,7 @@ def run_rule(
             counters["examples"] += 1
         finally:
             counters["calls"] += example.calls
+            _stop_when_not_applicable(sender, counters, example)
         if example.own:
             if not first_divergence_at:
                 first_divergence_at.append(counters["calls"])
@@ -240,9 +283,14 @@ def run_rule(
     except Unsatisfiable:
         status = "unchecked"
         reason = "no draw could exercise the rule" + (f": {why_not[-1]}" if why_not else "")
+    except _NotApplicable as stopped:
+        status, reason = "not-applicable", str(stopped)
     own_findings = [f for f in sender.findings if _is_own(test, f.divergence)]
     if own_findings:
         status = "advisory" if all(f.advisory for f in own_findings) else "failed"
+        reason = "" if reason.startswith(NEEDS) else reason
+    elif counters["examples"] == 0 and len(sender.judge.missing_log) > missing_at:
+        status, reason = "not-applicable", _not_applicable_reason(sender, missing_at)
     elif status == "passed" and counters["examples"] == 0:
         status = "unchecked"
         reason = "no draw reached the target" + (f": {why_not[-1]}" if why_not else "")

@@ -19,10 +19,12 @@ from typing import Any
 
 from harness import reproduce
 from harness.cassette import CassetteWriter
+from harness.engine import differential
 from harness.engine.accounting import Accounting, BudgetReached, Outcome
 from harness.engine.accounting import summary_lines as summary_lines_of
+from harness.engine.differential import Mirror
 from harness.engine.execution import record
-from harness.engine.judge import Judge
+from harness.engine.judge import Judge, Judgement
 from harness.engine.model import Model
 from harness.engine.rule_runs import RuleRun, run_rule
 from harness.engine.state_machines import StatefulRun, run_stateful
@@ -32,12 +34,13 @@ from harness.findings import Finding, FindingsLog
 from harness.ledger import new_run_id
 from harness.machines import StatefulTest
 from harness.options import RunOptions
+from harness.oracle.rules import RULES
 from harness.report import RunReport, now_iso, summary_lines, write
 from harness.reporting import causes
 from harness.reporting.files import write_reports
 from harness.scenarios.base import RuleTest
 from harness.spec import catalog
-from harness.targets import TARGETS, ActiveTarget, activate, check_reachable, credentials_for
+from harness.targets import TARGETS, ActiveTarget, TargetConfig, activate, check_reachable, credentials_for
 from harness.transport import RawRequest, Transport
 
 
@@ -82,6 +85,7 @@ class Session:
             profile=options.profile,
         )
         self.runs: dict[str, RuleRun] = {}
+        self.stateful_runs: dict[str, StatefulRun] = {}
         self.coverage_done: set[str] = set()
         self.target: ActiveTarget | None = None
         self.transport: Transport | None = None
@@ -94,6 +98,8 @@ class Session:
         )
         self._account_id: str | None = None
         self.closed = False
+        self.mirror: Mirror | None = None
+        """The compare target of a differential run (``--compare-target``), once started."""
         self.listeners: list[Callable[[Exchange], None]] = []
         """Called with every exchange as it is recorded (the plugin's progress line)."""
         self.selected_rules: frozenset[str] | None = None
@@ -187,7 +193,33 @@ class Session:
                     min_interval=self.transport.min_interval,
                 )
                 self.accounting.install(self._cleanup)
+            if self.options.compare is not None:
+                self.mirror = self._start_mirror(self.options.compare)
         return self.transport
+
+    def _start_mirror(self, other: TargetConfig) -> Mirror:
+        """Start (or reach) the compare target: its own transport, judge and reference model."""
+        credentials = credentials_for(other)
+        active = self._stack.enter_context(activate(other, log_dir=self._log_dir / "compare"))
+        transport = Transport(
+            endpoints=active.endpoints,
+            default_region=self.options.target.region,
+            credentials=credentials,
+            network=other.network,
+            verify=other.verify,
+        )
+        self.report.target["compare"] = {
+            "name": other.name,
+            "endpoint_url": active.endpoint_url,
+            "implementation": active.implementation,
+        }
+        judge = Judge(self.spec, Model(complete=True), checks=self.judge.checks)
+        return Mirror(other.name, transport, judge, self.spec, self.options.target.name)
+
+    def compare(self, judged: Judgement, sent: Call | RawRequest) -> None:
+        """Differential runs: the same call to the compare target; differences become findings."""
+        if self.mirror is not None:
+            differential.record(self.findings, self.mirror.compare(judged, sent), self.counts)
 
     def _settle_tags(self, transport: Transport) -> None:
         """Tag the keys created without the run tag in their request, now that their creation
@@ -256,16 +288,23 @@ class Session:
         elif run.status == "passed":
             self.report.rules[test.rule] = "passed"
             self.report.unchecked.pop(test.rule, None)
+        elif run.status == "not-applicable":
+            self.report.rules.setdefault(test.rule, "not-applicable")
         elif previous is None:
             self.report.rules[test.rule] = "unchecked"
             self.report.unchecked[test.rule] = run.reason
         return run
 
     def run_stateful(self, test: StatefulTest) -> StatefulRun:
-        """Run a state machine (harness.engine.state_machines); its findings join the run's."""
+        """Run a state machine (harness.engine.state_machines); its findings join the run's.
+
+        A machine whose every call met an operation the target does not implement is not
+        applicable (its rules are listed so), rather than passed.
+        """
+        missing_at = len(self.judge.missing_log)
         try:
             self.accounting.check()
-            return run_stateful(
+            run = run_stateful(
                 self,
                 test,
                 run_seed=self.options.seed,
@@ -274,7 +313,40 @@ class Session:
             )
         except BudgetReached as reached:
             own = [f for f in self.findings if f.rule in test.rule_ids]
-            return StatefulRun(test, "failed" if own else "unchecked", own, f"stopped: {reached}")
+            run = StatefulRun(test, "failed" if own else "unchecked", own, f"stopped: {reached}")
+            self.stateful_runs[test.name] = run
+            return run
+        met = self.judge.missing_log[missing_at:]
+        if run.status != "failed" and met and len(met) >= run.calls:
+            details = [self.judge.not_implemented[key] for key in dict.fromkeys(met)]
+            run = replace(run, status="not-applicable", reason="every call met " + "; ".join(details))
+        self.stateful_runs[test.name] = run
+        return run
+
+    def _not_applicable(self) -> list[dict[str, str]]:
+        """The rules that could not apply, with the reason: rule tests and machines that met only
+        operations the target does not implement, and every rule of such an operation."""
+        entries: dict[tuple[str, str], dict[str, str]] = {}
+
+        def add(rule: str, operation: str, reason: str) -> None:
+            entry = {"rule": rule, "operation": operation, "reason": reason}
+            entries.setdefault((rule, operation), entry if operation != "any" else {**entry, "operation": ""})
+
+        for run in self.runs.values():
+            if run.status == "not-applicable":
+                add(run.test.rule, run.test.operation, run.reason)
+        for machine in self.stateful_runs.values():
+            if machine.status == "not-applicable":
+                for rule_id in sorted(machine.test.rule_ids):
+                    add(rule_id, "any", f"its state machine {machine.test.name}: {machine.reason}")
+        for (service, operation), detail in self.judge.not_implemented.items():
+            for rule in RULES:
+                tested = f"{rule.id}:{operation}" in self.runs
+                if rule.service == service and operation in rule.operations and not tested:
+                    add(rule.id, operation, f"needs what the target does not implement: {detail}")
+        out = [{k: v for k, v in e.items() if v} for e in entries.values()]
+        return sorted(out, key=lambda e: (e["rule"], e.get("operation", "")))
+
 
     def classify(self, finding: Finding) -> str:
         """``advisory`` (never failing, never in a baseline), ``known`` or ``new``."""
@@ -319,6 +391,10 @@ class Session:
         for run in self.runs.values():
             self.report.rules.setdefault(run.test.rule, run.status)
             self.report.tests[run.test.name] = {"status": run.status, "reason": run.reason}
+        self.report.not_applicable = self._not_applicable()
+        if self.mirror is not None:
+            compared = self.mirror.calls - self.mirror.uncompared
+            self.report.target["compare"].update(calls=self.mirror.calls, compared=compared)
         # Findings that are one fault seen through many doors share a cause (harness.reporting).
         document = causes.annotate(self.report.document(marked))
         self.options.report_dir.mkdir(parents=True, exist_ok=True)

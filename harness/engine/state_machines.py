@@ -28,7 +28,7 @@ from harness.findings import Finding
 from harness.machines import STEPS, MachineContext, StatefulTest
 from harness.services import SERVICES
 
-Status = Literal["passed", "failed", "unchecked"]
+Status = Literal["passed", "failed", "unchecked", "not-applicable"]
 
 #: A machine example costs ~30 calls where a rule-test example costs ~3: a machine runs
 #: --examples / EXAMPLES_DIVISOR sequences, and may spend --shrink-calls * SHRINK_FACTOR calls

@@ -21,7 +21,13 @@ NAMES = (
     "wire.content-type",
     "error.shape",
     "error.undocumented-code",
+    "operation.implemented",
 )
+
+#: What a target that does not implement a documented operation answers: HTTP 501 (LocalStack's
+#: "not yet emulated"), or the error of an X-Amz-Target the service does not know.
+NOT_IMPLEMENTED_STATUS = 501
+NOT_IMPLEMENTED_CODES = frozenset({"UnknownOperationException"})
 
 
 def register(facts: ServiceFacts) -> None:
@@ -105,5 +111,27 @@ def register(facts: ServiceFacts) -> None:
                 "outcome rules' business."
             ),
             **facts.grade("error.undocumented-code", DOCUMENTED).fields(),
+        )
+    )
+    RULES.add(
+        Rule(
+            id=answer_rule_id(service, "operation.implemented"),
+            service=service,
+            kind="answer",
+            title=(
+                f"Every {label} operation the service model documents is implemented: a well-formed "
+                "call of it never gets HTTP 501 or UnknownOperationException."
+            ),
+            source=(
+                f"botocore {service} service model (the operation exists); {facts.common_errors_source}; "
+                "RFC 9110 section 15.6.2 (501 Not Implemented)"
+            ),
+            note=(
+                "One finding of kind not-implemented per operation, whatever the call; the rules that "
+                "need the operation are reported as not applicable (findings.json not_applicable), "
+                "not as failed. UnknownOperationException is the documented answer to an X-Amz-Target "
+                "the service does not have (the wire rules), so only calls of documented operations count."
+            ),
+            **facts.grade("operation.implemented", DOCUMENTED).fields(),
         )
     )

@@ -46,6 +46,9 @@ class Service:
     """The operations the harness covers (the specs describe exactly these)."""
     model: Callable[[bool], ServiceModel]
     """Makes the reference model; its argument says whether the model sees the whole history."""
+    by_nature: frozenset[str] = frozenset()
+    """Answer members whose values differ between two correct implementations (random material,
+    page tokens): a differential run compares them by presence and type only."""
     machine: StatefulTest | None = None
     """The service's state machine, run as ``test_stateful[<name>]``."""
     lifecycle: KeyLifecycle | None = None

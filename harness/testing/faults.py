@@ -7,7 +7,7 @@ breaks is caught; benchmarks run the whole catalogue to measure a kill rate.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from harness.testing.fault_proxy import Fault, ProxiedRequest, ProxiedResponse
 
@@ -74,3 +74,34 @@ def throttle_first(operation: str, count: int, *, status: int = 400) -> Fault:
         )
 
     return Fault(f"{operation}:throttle-{count}x{status}", f"{operation} throttled {count} times", rewrite)
+
+
+#: LocalStack's answer to an operation it does not emulate (localstack-core 2026.3.0).
+_NOT_EMULATED = (
+    "The API for service {service} is either not included in your current license plan "
+    "or has not yet been emulated by LocalStack."
+)
+
+
+def not_implemented(
+    *, services: Iterable[str] = (), operations: Iterable[str] = (), unknown: bool = False
+) -> Fault:
+    """Answer every call of ``services`` (a whole service) and of ``operations`` as a target that
+    does not implement them: HTTP 501 as LocalStack does, or (``unknown``) a 400
+    UnknownOperationException as a service that does not know the X-Amz-Target."""
+    whole, some = frozenset(services), frozenset(operations)
+
+    def rewrite(request: ProxiedRequest, response: ProxiedResponse) -> ProxiedResponse | None:
+        if not request.target or (request.service not in whole and request.operation not in some):
+            return None
+        if unknown:
+            body = {"__type": "UnknownOperationException", "message": ""}
+            headers = {"Content-Type": "application/x-amz-json-1.1"}
+            return ProxiedResponse(400, headers, json.dumps(body).encode())
+        body = {"__type": "InternalFailure", "message": _NOT_EMULATED.format(service=request.service)}
+        headers = {"Content-Type": "application/json", "X-Amzn-Errortype": "InternalFailure"}
+        return ProxiedResponse(501, headers, json.dumps(body).encode())
+
+    names = ",".join(sorted(whole | some))
+    how = "UnknownOperationException" if unknown else "HTTP 501"
+    return Fault(f"not-implemented:{names}", f"{names} answer {how} (not implemented)", rewrite)

@@ -393,6 +393,11 @@ def break_answer(
         if ok or not isinstance(body, dict):
             return None
         return _json_answer(service, {k: v for k, v in body.items() if k != "__type"}, response.status)
+    if rule == answer_rule_id(service, "operation.implemented"):
+        if call.operation not in catalog.load("aws").service(service).operations:
+            return None
+        # What LocalStack answers where it does not emulate an operation.
+        return _json_answer(service, {"__type": "InternalFailure", "message": "not yet emulated"}, 501)
     if rule == answer_rule_id(service, "error.undocumented-code"):
         body = response.json()
         if not 400 <= response.status < 500 or not isinstance(body, dict) or not _codes_open(prediction):

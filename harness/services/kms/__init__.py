@@ -60,6 +60,7 @@ def _register() -> Service:
             doc_base=about.DOC_BASE,
             operations=about.OPERATIONS,
             model=lambda complete: model.KmsModel(complete=complete),
+            by_nature=frozenset({"CurrentKeyMaterialId", "NextMarker"}),
             machine=machine.MACHINE,
             lifecycle=lifecycle.LIFECYCLE,
         )

@@ -38,6 +38,7 @@ def _register() -> Service:
             doc_base=about.DOC_BASE,
             operations=about.OPERATIONS,
             model=lambda complete: model.PcModel(complete=complete),
+            by_nature=frozenset({"KeyCheckValue", "NextToken"}),
             machine=machine.MACHINE,
             lifecycle=lifecycle.LIFECYCLE,
         )
