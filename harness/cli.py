@@ -6,6 +6,7 @@
     python -m harness run [ARGS]      the conformance suite (pytest ARGS), from any directory
     python -m harness replay FILE     re-check a recorded cassette offline
     python -m harness checks          list the answer checks (for --checks)
+    python -m harness sweep ...       schedule the deletion of what killed real-account runs left
     python -m harness rules [--stale DAYS]  list the rules with their evidence grade and dates
     python -m harness targets list    the known targets (built-in and named) and whether each is ready
     python -m harness targets install localstack   provision LocalStack's own environment
@@ -97,6 +98,12 @@ def _run(args: argparse.Namespace) -> int:
     return int(pytest.main([str(SUITE_DIR), *args.pytest_args]))
 
 
+def _sweep(args: argparse.Namespace) -> int:
+    from harness.engine import sweep
+
+    return sweep.main(args)
+
+
 def _checks(args: argparse.Namespace) -> int:
     from harness.checks import CHECKS
     from harness.services import load
@@ -163,6 +170,13 @@ def parser() -> argparse.ArgumentParser:
         help="judge only the rules a findings.json checked (its summary.rules), e.g. a -k run's",
     )
     replay_cmd.set_defaults(func=_replay)
+    sweep_cmd = sub.add_parser(
+        "sweep", help="schedule the deletion of what killed runs left in a real account (by ledger and tag)"
+    )
+    from harness.engine.sweep import add_arguments
+
+    add_arguments(sweep_cmd)
+    sweep_cmd.set_defaults(func=_sweep)
     checks = sub.add_parser("checks", help="list the answer checks (for --checks)")
     checks.set_defaults(func=_checks)
     rules = sub.add_parser("rules", help="list the rules: evidence grade, checked date, source")

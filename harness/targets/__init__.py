@@ -1,5 +1,6 @@
 """Targets, by kind: ``emulator`` (moto, started by the harness), ``endpoint`` (a running URL) and
-``aws`` (reserved). Importing the package registers the built-in kinds; see
+``aws`` (a real account, opted in; harness.targets.aws). Importing the package registers the
+built-in kinds; see
 :mod:`harness.targets.base` for the registry and ARCHITECTURE.md for adding a kind.
 """
 
@@ -10,7 +11,13 @@ from pathlib import Path
 from harness.targets import moto  # noqa: F401 - registers "emulator", the default, listed first
 
 # isort: split
-from harness.targets import endpoint  # noqa: F401 - registers "endpoint" and "aws"
+from harness.targets import localstack_kind  # noqa: F401 - registers "localstack"
+
+# isort: split
+from harness.targets import endpoint  # noqa: F401 - registers "endpoint"
+
+# isort: split
+from harness.targets import aws  # noqa: F401 - registers "aws"
 from harness.targets.base import (
     DEFAULT_REGION,
     DEFAULT_REPLICA_REGION,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import urlsplit
@@ -86,25 +86,4 @@ class EndpointTarget:
         yield ActiveTarget(config, config.service_endpoints(config.endpoint_url), None)
 
 
-class RealAccountTarget:
-    """``aws``: reserved for the opt-in real-account target (budgets, tagging, cleanup)."""
-
-    name = "aws"
-    description = "a real AWS account (not available yet)"
-    file_keys = ENDPOINT_KEYS
-
-    def configure(self, request: TargetRequest) -> TargetConfig:
-        raise UsageError(
-            "target 'aws' (a real account) is not available yet: it needs the opt-in, "
-            "budget and cleanup of the real-account issue; use --target=emulator or endpoint"
-        )
-
-    def activate(self, config: TargetConfig, log_dir: Path | None) -> AbstractContextManager[ActiveTarget]:
-        raise UsageError("target 'aws' is not available yet")
-
-    def ready(self) -> tuple[bool, str]:
-        return False, "not available yet (the real-account issue)"
-
-
 register_target(EndpointTarget())
-register_target(RealAccountTarget())

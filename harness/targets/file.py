@@ -34,6 +34,7 @@ from harness.errors import UsageError
 
 DEFAULT_FILE = "harness.toml"
 
+_ACCOUNT = re.compile(r"^\d{12}$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 # botocore RegionType pattern, as harness.targets.base checks the command line's.
 _REGION = re.compile(r"^([a-z]+-){2,3}\d+$")
@@ -81,6 +82,8 @@ class NamedTarget:
     """Resolved against the file's directory."""
     limits: Limits = field(default_factory=Limits)
     allow_remote: bool = False
+    allow_accounts: tuple[str, ...] = ()
+    """Kind ``aws``: the AWS accounts the target may use (checked with STS before any call)."""
     ca_bundle: Path | None = None
     verify: bool = True
     metadata: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
@@ -200,6 +203,15 @@ def _limits(reader: _Table) -> Limits:
     return Limits(**values)
 
 
+def _accounts(reader: _Table) -> tuple[str, ...]:
+    raw = reader.table.get("allow_accounts")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(a, str) and _ACCOUNT.match(a) for a in raw):
+        raise reader.error("allow_accounts", "must be an array of 12-digit AWS account ids as strings")
+    return tuple(raw)
+
+
 def _endpoints(reader: _Table, services: frozenset[str]) -> Mapping[str, str]:
     raw = reader.table.get("endpoints")
     if raw is None:
@@ -262,6 +274,7 @@ def _target(
         baseline=reader.path_("baseline", must_exist=False),
         limits=_limits(reader),
         allow_remote=reader.bool_("allow_remote", False),
+        allow_accounts=_accounts(reader),
         ca_bundle=ca_bundle,
         verify=verify,
         metadata=MappingProxyType(metadata),
