@@ -9,11 +9,15 @@ implementations are compared by reference, never by value:
   successfully, each identifier of one answer is paired with the one at the same place in the
   other (:class:`References`); later requests are translated (the same key maps to each side's
   own id) and the other's answers are read back in this target's ids;
-- timestamps (members the response schema marks ``x-wire: epoch-seconds``), and what a service
-  declares random (``Service.by_nature``: key check values, key material ids, page tokens):
-  compared by presence and type only;
+- timestamps (members the response schema marks ``x-wire: epoch-seconds``), blobs (``contentEncoding:
+  base64``: ciphertexts, data keys, signatures, public keys) and what a service declares random
+  (``Service.by_nature``: key check values, key material ids, page tokens): compared by presence
+  and type only;
 - lists: compared as multisets (order is not documented); error messages: not compared (free
-  text); the HTTP status: by class.
+  text); the HTTP status: by class; an empty success body and ``{}`` alike (both documented).
+
+Two answers that should not exist (both targets served a request the documentation refuses) are
+not compared member by member: their outcome is the finding, on each side.
 
 Every difference is a finding of kind ``difference`` (one per operation and place) that carries
 both answers (``actual`` and ``other``) and says which side, if either, agrees with the
@@ -166,14 +170,16 @@ def _strings(value: Any) -> Iterator[str]:
 # -- comparing two answers ---------------------------------------------------------------
 
 
-def _timestamp_members(spec: Spec, service: str) -> frozenset[str]:
-    """Members any response schema of ``service`` marks as epoch-seconds timestamps."""
+def _by_nature_members(spec: Spec, service: str) -> frozenset[str]:
+    """Members any response schema of ``service`` marks as epoch-seconds timestamps or blobs."""
     names: set[str] = set()
 
     def visit(schema: Any) -> None:
         if isinstance(schema, dict):
             for name, sub in (schema.get("properties") or {}).items():
-                if isinstance(sub, dict) and sub.get("x-wire") == "epoch-seconds":
+                if isinstance(sub, dict) and (
+                    sub.get("x-wire") == "epoch-seconds" or sub.get("contentEncoding") == "base64"
+                ):
                     names.add(name)
             for sub in schema.values():
                 visit(sub)
@@ -262,8 +268,9 @@ def differences(
         media = _media(mine), _media(theirs)
         found.append(Difference("content-type", f"{side}: {media[0]} vs {media[1]}", *media))
     if mine.ok:
-        a = _masked(mine.body, incomparable)
-        b = _masked(refs.to_mine(theirs.body), incomparable)
+        # An empty body and an empty object are both documented answers of an empty response.
+        a = _masked(mine.body if mine.body is not None else {}, incomparable)
+        b = _masked(refs.to_mine(theirs.body) if theirs.body is not None else {}, incomparable)
         found.extend(body_differences(a, b))
     return found
 
@@ -289,7 +296,7 @@ class Mirror:
     def incomparable(self, service: str) -> frozenset[str]:
         if service not in self._incomparable:
             declared = SERVICES[service].by_nature if service in SERVICES else frozenset()
-            self._incomparable[service] = declared | _timestamp_members(self.spec, service)
+            self._incomparable[service] = declared | _by_nature_members(self.spec, service)
         return self._incomparable[service]
 
     def compare(self, judged: Judgement, sent: Call | RawRequest) -> list[Finding]:
@@ -312,6 +319,8 @@ class Mirror:
         if not complete:
             self.uncompared += 1
             return []
+        if mine.ok and theirs.ok and _served_wrongly(judged) and _served_wrongly(other):
+            return []  # both answers should not exist: each side's outcome finding says so
         found = differences(mine, theirs, self.refs, self.incomparable(mine.service))
         return [self._finding(judged, other, d) for d in found]
 
@@ -361,8 +370,10 @@ class Mirror:
 def _agrees(judged: Judgement, difference: Difference) -> bool:
     """Whether one side's answer agrees with the documentation where the two answers differ: its
     outcome, its content type, or the member at ``difference.where``, as its judge saw it."""
+    if judged.outcome is not None or judged.not_implemented is not None:
+        return False  # an answer the documentation does not allow agrees with it nowhere
     if difference.where == "outcome":
-        return judged.outcome is None and judged.not_implemented is None
+        return True
     if difference.where == "content-type":
         return not any(d.rule.endswith(".wire.content-type") for d in judged.divergences)
     pointer = difference.where if difference.where != "/" else ""
@@ -372,6 +383,11 @@ def _agrees(judged: Judgement, difference: Difference) -> bool:
         if pointer and (pointer in divergence.signature or pointer in divergence.detail):
             return False
     return True
+
+
+def _served_wrongly(judged: Judgement) -> bool:
+    outcome = judged.outcome
+    return outcome is not None and outcome.kind in ("unexpected-success", "auth")
 
 
 def _evidence(rule: str) -> Evidence:

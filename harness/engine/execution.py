@@ -65,12 +65,13 @@ def record(
     """Record the divergences of ``judged`` as findings; return those ``own`` says are the caller's.
 
     A divergence of a rule the run did not select (``counts``) is dropped, unless it is the
-    caller's own: a rule test always sees its own rule's findings.
+    caller's own (a rule test always sees its own rule's findings) or says the target does not
+    implement the operation: the rule tests that need it are skipped for that, so it is reported.
     """
     mine: list[Finding] = []
     for divergence in judged.divergences:
         is_own = own(divergence)
-        if not is_own and not counts(divergence.rule):
+        if not is_own and not counts(divergence.rule) and divergence.kind != "not-implemented":
             continue
         finding = findings.record(make_finding(divergence, judged.exchange, steps))
         if is_own:

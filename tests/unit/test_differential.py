@@ -8,6 +8,7 @@ answers with one real difference, which must be the only one reported.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from harness.engine.differential import UNPAIRED, References, body_differences, differences
@@ -156,3 +157,87 @@ def test_outcomes_and_content_types() -> None:
 def test_lists_are_multisets() -> None:
     assert body_differences({"Tags": [1, 2]}, {"Tags": [2, 1]}) == []
     assert [d.what for d in body_differences({"Tags": [1, 2]}, {"Tags": [2]})] == ["different items"]
+
+
+def test_an_empty_body_and_an_empty_object_are_the_same_answer() -> None:
+    empty = Exchange.from_wire(
+        service="kms",
+        operation="TagResource",
+        region="us-east-1",
+        request={},
+        status=200,
+        headers={},
+        raw=b"",
+    )
+    assert differences(empty, exchange({}), References(), INCOMPARABLE) == []
+    assert [d.what for d in differences(empty, exchange({"x": 1}), References(), INCOMPARABLE)] == [
+        "absent on this target"
+    ]
+
+
+def test_blobs_and_timestamps_are_found_in_the_spec() -> None:
+    from harness.engine.differential import _by_nature_members
+    from harness.spec import catalog
+
+    kms = _by_nature_members(catalog.load(), "kms")
+    assert {"CiphertextBlob", "Plaintext", "CreationDate", "DeletionDate"} <= kms
+    assert "KeyId" not in kms and "Description" not in kms
+
+
+class _Other:
+    """The other target, answering what it is given to answer."""
+
+    def __init__(self, answer: Exchange):
+        self.answer = answer
+
+    def send(self, call: Any, role: str | None = None) -> Exchange:
+        return replace(self.answer, request=dict(call.params))
+
+
+def mirror(answer: Exchange) -> Any:
+    from harness.engine.differential import Mirror
+    from harness.engine.judge import Judge
+    from harness.engine.model import Model
+    from harness.spec import catalog
+
+    spec = catalog.load()
+    return Mirror("other", _Other(answer), Judge(spec, Model(complete=True)), spec, "this")  # type: ignore[arg-type]
+
+
+def judged_here(answer: Exchange) -> Any:
+    from harness.engine.judge import Judge
+    from harness.engine.model import Model
+    from harness.spec import catalog
+
+    return Judge(catalog.load(), Model(complete=True)).judge(answer)
+
+
+def describe_missing(status: int, body: Any) -> Exchange:
+    return replace(exchange(body, status), request={"KeyId": "0b2d7e1c-4f5a-4c3b-9e8d-7a6b5c4d3e2f"})
+
+
+def test_the_side_the_documentation_agrees_with_is_named() -> None:
+    from harness.exchange import Call
+
+    call = Call("kms", "DescribeKey", {"KeyId": "0b2d7e1c-4f5a-4c3b-9e8d-7a6b5c4d3e2f"})
+    mine = describe_missing(400, {"__type": "NotFoundException"})
+    theirs = describe_missing(400, {"__type": "KMSInvalidStateException"})
+    (found,) = mirror(theirs).compare(judged_here(mine), call)
+    assert "agrees with this target (this)" in found.divergence.detail and not found.advisory
+    assert found.other is not None and found.other["error"] == "KMSInvalidStateException"
+    (swapped,) = mirror(mine).compare(judged_here(theirs), call)
+    assert "agrees with the other target (other)" in swapped.divergence.detail
+
+
+def test_two_answers_that_should_not_exist_are_not_compared_member_by_member() -> None:
+    from harness.exchange import Call
+
+    call = Call("kms", "CreateKey", {"KeySpec": "SYMMETRIC_DEFAULT", "KeyUsage": "SIGN_VERIFY"})
+    served = replace(exchange(meta(A_ACCOUNT, A_KEY, 1.0)), operation="CreateKey", request=dict(call.params))
+    other = replace(exchange(meta(B_ACCOUNT, B_KEY, 2.0, enabled=False)), operation="CreateKey")
+    assert mirror(other).compare(judged_here(served), call) == []
+    # The twin: a valid call, both served, one member different: reported.
+    valid = Call("kms", "CreateKey", {})
+    served_valid = replace(served, request={})
+    (found,) = mirror(other).compare(judged_here(served_valid), valid)
+    assert found.divergence.signature.startswith("/KeyMetadata/")
