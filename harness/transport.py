@@ -8,6 +8,7 @@ retries off (the harness retries throttling itself and must see every answer).
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import time
@@ -15,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from harness import redaction
 from harness.credentials import Credentials, isolated_session
 from harness.errors import HarnessError, TargetError
 from harness.exchange import Call, Exchange
@@ -177,7 +179,8 @@ class Transport:
         started = time.time()
         transport_error: str | None = None
         try:
-            method(**_to_python(call.params))
+            input_shape = client.meta.service_model.operation_model(call.operation).input_shape
+            method(**_blobs_as_bytes(input_shape, _to_python(call.params)))
         except ClientError:
             pass  # the raw answer is in self._capture; botocore's view is not used
         except HarnessError:
@@ -187,8 +190,11 @@ class Transport:
         except BotoCoreError as exc:
             transport_error = f"{type(exc).__name__}: {exc}"
         except (TypeError, ValueError, AttributeError, KeyError) as exc:
-            # botocore's serializer could not encode these params: the call never left.
-            raise ParamsNotSerializable(call, exc) from None
+            if self._capture.get("response") is None:
+                # botocore's serializer could not encode these params: the call never left.
+                raise ParamsNotSerializable(call, exc) from None
+            # botocore could not parse the answer (a blob that is not base64, a date that is
+            # not one): the raw answer is what the harness reads and judges.
         response = self._capture.get("response")
         if response is None and transport_error is None:
             transport_error = "no answer captured"
@@ -328,6 +334,30 @@ class ParamsNotSerializable(HarnessError):
 
 def _to_python(params: Mapping[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(params))  # type: ignore[no-any-return]
+
+
+def _blobs_as_bytes(shape: Any, value: Any) -> Any:
+    """``value`` with its blob members as bytes. A Call holds a blob as it travels, base64 text
+    (what a replay reads and what the model judges); botocore encodes bytes itself."""
+    if shape is None:
+        return value
+    kind = shape.type_name
+    if kind == "blob" and isinstance(value, str):
+        if redaction.is_token(value):
+            # A value an earlier answer gave (answers are redacted as they arrive): its bytes.
+            raw = redaction.reveal(value)
+            if raw is None:
+                raise ValueError(f"{value} names bytes this process no longer holds")
+            return raw
+        return base64.b64decode(value.encode("ascii"), validate=True)
+    if kind == "structure" and isinstance(value, dict):
+        members = shape.members
+        return {k: _blobs_as_bytes(members.get(k), v) for k, v in value.items()}
+    if kind == "list" and isinstance(value, list):
+        return [_blobs_as_bytes(shape.member, v) for v in value]
+    if kind == "map" and isinstance(value, dict):
+        return {k: _blobs_as_bytes(shape.value, v) for k, v in value.items()}
+    return value
 
 
 def _decode_request(sent: Any, params: Mapping[str, Any]) -> Mapping[str, Any]:
