@@ -48,6 +48,8 @@ class Finding:
     occurrences: int = 1
     baseline: str | None = None
     reproduce: str = ""
+    reproduce_cli: str = ""
+    """The same as a bash snippet: the AWS CLI, or curl (harness.reproduce_cli)."""
     other: Mapping[str, Any] | None = None
     """Differential runs (kind ``difference``): the other target's answer to the same call."""
 
@@ -97,6 +99,8 @@ class Finding:
             out["broken_rules"] = list(d.broken)
         if self.reproduce:
             out["reproduce"] = self.reproduce
+        if self.reproduce_cli:
+            out["reproduce_cli"] = self.reproduce_cli
         if self.baseline is not None:
             out["baseline"] = self.baseline
         if self.other is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pprint
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import cache
 from typing import Any
 
 from harness.exchange import Exchange
@@ -36,6 +37,7 @@ from botocore.exceptions import ClientError
 
 ENDPOINT = os.environ.get("HARNESS_ENDPOINT", "{endpoint}"){no_endpoint}
 CONFIG = Config(parameter_validation=False, retries={{"total_max_attempts": 1}})
+TEXT = [""]  # the raw body of the last answer
 
 # The run kept no plaintext, ciphertext or key material: a "<redacted N bytes sha256:...>" token
 # is sent as N stand-in bytes derived from it (a ciphertext an earlier step returned is wired in).
@@ -74,6 +76,7 @@ def call(service, region, operation, params):
     except ClientError:
         pass
     body = raw["body"].decode()
+    TEXT[:] = [body]
     try:
         parsed = json.loads(body) if body.strip() else None
     except ValueError:
@@ -138,7 +141,13 @@ def _assertion(finding: Finding, profile: str) -> str:
         wanted = exp.detail.split()[-1]
         return f"assert (ctype or '').split(';')[0].strip() == {wanted!r}, ctype"
     if d.kind == "wire-format":
-        return f"assert False, 'see the finding: ' + {d.detail!r}  # {exp.detail}"
+        return _wire_assertion(d.signature, d.detail)
+    if d.signature.startswith("undocumented: ") and exp.detail.startswith("one of "):
+        documented = exp.detail.removeprefix("one of ").split(", ")
+        return (
+            "code = (body or {}).get('__type', '').rsplit('#', 1)[-1].split(':')[0]\n"
+            f"assert code in {documented!r}, (status, code)"
+        )
     if exp.outcome == "success":
         return "assert 200 <= status < 300, (status, body)"
     if exp.outcome == "any-4xx":
@@ -184,6 +193,8 @@ def script(
             credentials=_ACCOUNT_CREDENTIALS if from_environment else _LOCAL_CREDENTIALS,
         )
     ]
+    if any(e.wire is not None for e in (*finding.steps, finding.exchange)):
+        lines.append(_RAW_CALL)
     names: dict[str, str] = {}
     for index, step in enumerate(finding.steps, start=1):
         lines.append(_call_line(step, names, f"step{index}"))
@@ -208,9 +219,154 @@ def _path_to(body: Any, value: str) -> str:
     return ""
 
 
+def _wire_assertion(signature: str, detail: str) -> str:
+    """What an answer's bytes must be (harness.checks: empty bodies, error bodies)."""
+    if signature == "body: not JSON":
+        return "assert isinstance(body, dict), TEXT[0][:200]  # an error body is a JSON object"
+    if signature == "__type missing":
+        return "assert isinstance((body or {}).get('__type'), str), TEXT[0][:200]"
+    if signature.endswith(": not a string"):
+        member = signature.split(":", 1)[0]
+        return f"assert isinstance((body or {{}}).get({member!r}, ''), (str, type(None))), body"
+    if signature.startswith("body: "):
+        return "assert TEXT[0].strip() in ('', '{}'), TEXT[0][:200]  # an empty body"
+    return f"assert False, 'see the finding: ' + {detail!r}"
+
+
 def _call_line(exchange: Exchange, names: Mapping[str, str], var: str, request: Any = None) -> str:
     params = _expr(request if request is not None else exchange.request, names)
+    if exchange.wire is not None:
+        return _raw_line(exchange, params, var)
     return f"{var} = call({exchange.service!r}, {exchange.region!r}, {exchange.operation!r}, {params})"
+
+
+_RAW_CALL = """import http.client
+from urllib.parse import urlsplit
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+
+def signing_credentials():
+    \"\"\"For requests built by hand: the environment's credentials (boto3's chain: AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY, a profile), else the emulator's test ones.\"\"\"
+    found = boto3.session.Session().get_credentials()
+    return found.get_frozen_credentials() if found else Credentials("testing", "testing")
+
+
+def raw_call(service, region, signing_name, target, content_type, body, auth):
+    \"\"\"Send a request built by hand, as the run sent it, outside boto3: no SDK sends it (a body
+    that is not JSON, a member of the wrong JSON type, a missing or unknown X-Amz-Target, another
+    Content-Type), or it is unsigned (auth "unsigned") or signed with a wrong secret key
+    ("bad-signature"); "sigv4" signs it with botocore's SigV4 as boto3 would.
+    Return (status, content type, raw JSON body or None), like call().\"\"\"
+    endpoint = ENDPOINT or boto3.client(service, region_name=region).meta.endpoint_url
+    headers = {}
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    if target is not None:
+        headers["X-Amz-Target"] = target
+    request = AWSRequest(method="POST", url=endpoint.rstrip("/") + "/", data=body, headers=headers)
+    if auth != "unsigned":
+        own = signing_credentials()
+        secret = own.secret_key if auth == "sigv4" else own.secret_key + "-wrong"
+        SigV4Auth(Credentials(own.access_key, secret, own.token), signing_name, region).add_auth(request)
+    prepared = request.prepare()
+    url = urlsplit(prepared.url)
+    connection = (http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection)(
+        url.netloc, timeout=60
+    )
+    # http.client adds only Host, Accept-Encoding: identity and Content-Length of its own.
+    connection.request("POST", url.path or "/", body=body, headers=dict(prepared.headers))
+    answer = connection.getresponse()
+    text = answer.read().decode("utf-8", errors="replace")
+    connection.close()
+    TEXT[:] = [text]
+    try:
+        parsed = json.loads(text) if text.strip() else None
+    except ValueError:
+        parsed = None
+    return answer.status, answer.getheader("content-type"), parsed
+
+"""
+
+
+@cache
+def _signing_name(service: str) -> str:
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model(service)
+    return str(model.signing_name or model.endpoint_prefix)
+
+
+#: Where an answer names the resource its call created.
+_CREATED = (
+    ("KeyMetadata", "Arn"),
+    ("KeyMetadata", "KeyId"),
+    ("ReplicaKeyMetadata", "Arn"),
+    ("Key", "KeyArn"),
+)
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string in ``value``, in document order."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+class Creations:
+    """Which call of the run created each resource (learnt from the answers), so that a finding
+    whose answer lists resources that none of its own steps created -- a ListKeys of a rule test
+    showing keys that earlier tests made -- starts by creating one of them, on a fresh target too.
+    """
+
+    def __init__(self) -> None:
+        self.by_id: dict[str, Exchange] = {}
+
+    def learn(self, exchange: Exchange) -> None:
+        if not exchange.ok or exchange.wire is not None or not isinstance(exchange.body, Mapping):
+            return
+        named = set(_strings(exchange.request))
+        for path in _CREATED:
+            node: Any = exchange.body
+            for part in path:
+                node = node.get(part) if isinstance(node, Mapping) else None
+            if isinstance(node, str) and node not in named:
+                self.by_id.setdefault(node, exchange)
+
+    def _chain(self, value: str, depth: int = 0) -> list[Exchange]:
+        creator = self.by_id.get(value)
+        if creator is None or depth > 5:
+            return []
+        before = next((self._chain(s, depth + 1) for s in _strings(creator.request) if s in self.by_id), [])
+        return [*before, creator]
+
+    def context(self, finding: Finding) -> Finding:
+        """``finding`` with, when it has no steps and its answer lists a resource its request does
+        not name, the calls that created the first such resource as its steps."""
+        if finding.steps:
+            return finding
+        named = set(_strings(finding.request))
+        for value in _strings(finding.exchange.body):
+            if value in self.by_id and value not in named and self.by_id[value] is not finding.exchange:
+                return replace(finding, steps=tuple(self._chain(value)))
+        return finding
+
+
+def _raw_line(exchange: Exchange, params: str, var: str) -> str:
+    """A call of ``raw_call``: the request as the run sent it (harness.transport.RawRequest)."""
+    wire = exchange.wire or {}
+    body = repr(str(wire["body"]).encode()) if "body" in wire else f"json.dumps({params}).encode()"
+    return (
+        f"{var} = raw_call({exchange.service!r}, {exchange.region!r}, {_signing_name(exchange.service)!r}, "
+        f"{wire.get('target')!r}, {wire.get('content_type')!r}, {body}, {wire.get('auth', 'sigv4')!r})"
+    )
 
 
 def attach(

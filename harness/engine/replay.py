@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness import reproduce
+from harness import reproduce, reproduce_cli
 from harness.cassette import read
 from harness.engine.execution import record
 from harness.engine.judge import Judge, Judgement
@@ -290,6 +290,7 @@ def load(path: Path) -> list[tuple[int, Exchange]]:
 def document(result: ReplayResult, *, cassette: Path, profile: str) -> tuple[dict[str, Any], list[Finding]]:
     """findings.json for a replay, and its findings with reproduction scripts attached."""
     findings = [reproduce.attach(f, endpoint=REPRODUCE_ENDPOINT, profile=profile) for f in result.findings]
+    findings = [reproduce_cli.attach(f, endpoint=REPRODUCE_ENDPOINT) for f in findings]
     report = RunReport(
         target={
             "name": TARGET_NAME,

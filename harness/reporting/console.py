@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from harness.reporting.causes import Cause, group
-from harness.reporting.outcomes import actual_text, expected_text, finding_state, reproduction_hint
+from harness.reporting.outcomes import finding_state, reproduction_hint
 
 __all__ = ["MAX_LINES", "headline", "summary_lines"]
 
@@ -77,12 +77,38 @@ def headline(document: Mapping[str, Any]) -> list[str]:
     return [first, second]
 
 
+_ANSWER_KINDS = frozenset({"wire-format", "response-schema", "invariant", "difference"})
+
+
+def _expected(finding: Mapping[str, Any]) -> str:
+    expected: Mapping[str, Any] = finding.get("expected") or {}
+    outcome = expected.get("outcome")
+    errors = [str(e) for e in expected.get("errors") or []]
+    if outcome == "error" and errors:
+        return " or ".join(errors)
+    return "success" if outcome == "success" else "a 4xx"
+
+
+def _actual(finding: Mapping[str, Any]) -> str:
+    actual: Mapping[str, Any] = finding.get("actual") or {}
+    status = actual.get("status")
+    if not isinstance(status, int) or status == 0:
+        text = "no answer"
+    else:
+        text = f"HTTP {status}" + (f" {actual['error']}" if actual.get("error") else "")
+    detail = str(actual.get("detail") or "")
+    if finding.get("kind") in _ANSWER_KINDS and detail:
+        text += f" ({detail[:100]}{'...' if len(detail) > 100 else ''})"
+    return text
+
+
 def _finding_line(finding: Mapping[str, Any]) -> str:
+    """Rule, operation, expected vs actual, and where its reproductions are, on one line."""
     state = finding_state(finding)
     mark = {"new": "", "expired": " [baseline entry expired]"}.get(state, f" [{state}]")
     return (
-        f"    {finding.get('rule')} {finding.get('operation')}{mark}: expected {expected_text(finding)}; "
-        f"got {actual_text(finding)} -- {reproduction_hint(finding)}"
+        f"    {finding.get('rule')} {finding.get('operation')}{mark}: expected {_expected(finding)}, "
+        f"got {_actual(finding)} -- {reproduction_hint(finding)}"
     )
 
 

@@ -218,15 +218,15 @@ def test_only_rules_restricts_findings_but_not_the_model() -> None:
 
 
 def test_the_report_follows_the_contract_and_names_the_cassette() -> None:
-    result = replay([describe_found(), exchange("Encrypt", {"KeyId": KEY}, 200, {})], SPEC)
+    result = replay([describe_found(), exchange("ListGrants", {"KeyId": KEY}, 200, {})], SPEC)
     doc, findings = document(result, cassette=Path("some.jsonl"), profile="aws")
     findings_validator().validate(doc)
     assert doc["target"]["name"] == "replay" and doc["target"]["cassette"] == "some.jsonl"
     assert doc["summary"]["calls"] == 2
     assert doc["summary"]["unapplied_checks"] == [
         "kms:DescribeKey outcome: " + UNSEEN_KEY + " (1 exchange)",
-        "kms:Encrypt outcome: " + NO_RULE + " (1 exchange)",
-        "kms:Encrypt response schema: the aws profile has no spec of this operation (1 exchange)",
+        "kms:ListGrants outcome: " + NO_RULE + " (1 exchange)",
+        "kms:ListGrants response schema: the aws profile has no spec of this operation (1 exchange)",
     ]
     assert findings == []
 
