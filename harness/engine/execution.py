@@ -9,7 +9,7 @@ made it, and a cassette replays to the findings of the run that recorded it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from harness.checks import Divergence
 from harness.engine import signals
@@ -30,6 +30,8 @@ class Sender(Protocol):
     coverage_done: set[str]
     """Coverage phases already run in this run (each runs once: its exchanges are judged for
     every rule anyway)."""
+    reused: dict[str, tuple[Any, list[Exchange]]]
+    """Set-ups made once per run (harness.scenarios.base.Driver.reuse): value and exchanges."""
 
     def counts(self, rule: str) -> bool:
         """Whether divergences of ``rule`` are findings of this run (a run may select rules)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from hypothesis import given, reject, seed
 from hypothesis import strategies as st
@@ -29,6 +29,8 @@ from harness.findings import Finding
 from harness.scenarios.base import Attempt, RuleTest, SetupFailed
 from harness.spec.catalog import Spec
 from harness.transport import RawRequest
+
+T = TypeVar("T")
 
 Status = Literal["passed", "failed", "advisory", "unchecked", "not-applicable"]
 """``advisory``: the rule's only findings are advisories (inferred expectations);
@@ -131,6 +133,16 @@ class _Example:
             raise SetupFailed.of(exchange)
         # Operations with no documented response elements answer with an empty body.
         return exchange.body if isinstance(exchange.body, dict) else {}
+
+    def reuse(self, name: str, make: Callable[[], T]) -> T:
+        made = self._sender.reused.get(name)
+        if made is None:
+            start = len(self.steps)
+            value = make()
+            made = self._sender.reused[name] = (value, list(self.steps[start:]))
+        else:
+            self.steps.extend(made[1])
+        return made[0]
 
     # Sending and recording:
 
@@ -239,6 +251,7 @@ def run_rule(
     stops and the smallest example seen is kept. The bound is in calls, not seconds, so
     the same seed gives the same findings on a fast or a slow target.
     """
+    max_examples, shrink_calls = test.budgeted(max_examples, shrink_calls)
     account_id = sender.account_id
     why_not: list[str] = []
     missing_at = len(sender.judge.missing_log)

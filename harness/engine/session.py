@@ -87,6 +87,7 @@ class Session:
         self.runs: dict[str, RuleRun] = {}
         self.stateful_runs: dict[str, StatefulRun] = {}
         self.coverage_done: set[str] = set()
+        self.reused: dict[str, tuple[Any, list[Exchange]]] = {}
         self.target: ActiveTarget | None = None
         self.transport: Transport | None = None
         self._stack = ExitStack()

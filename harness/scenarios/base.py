@@ -10,9 +10,10 @@ a shrunk call honest.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from hypothesis import strategies as st
 
@@ -20,6 +21,8 @@ from harness.exchange import Call, Exchange
 from harness.oracle.rules import RULES
 from harness.spec.catalog import Spec
 from harness.transport import RawRequest
+
+T = TypeVar("T")
 
 #: Transient states (a replica Creating, a key Updating) are polled, never waited out with a
 #: fixed sleep: the wait doubles from FIRST_POLL_DELAY for at most POLL_CALLS reads (about 25 s).
@@ -61,6 +64,12 @@ class Driver(Protocol):
         """Send a set-up call that must succeed; raise :class:`SetupFailed` otherwise."""
         ...
 
+    def reuse(self, name: str, make: Callable[[], T]) -> T:
+        """A set-up made once per run and reused: the first example that asks for ``name`` runs
+        ``make`` (whose set-up calls it sends), later ones get its value without a call, and its
+        set-up exchanges join their steps, so a finding still carries every call it needs."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Attempt:
@@ -96,6 +105,15 @@ class RuleTest:
     """Attempts made first, deterministically; see :data:`Coverage`."""
     family: int = 1
     """Where the test runs in the suite (see :data:`FAMILIES`); registration order within it."""
+    budget: float = 1.0
+    """The share of the run's ``--examples`` and ``--shrink-calls`` this test spends: a test whose
+    coverage phase already tries every documented case draws and shrinks less."""
+
+    def budgeted(self, max_examples: int, shrink_calls: int) -> tuple[int, int]:
+        """The run's per-test draws and shrink calls, scaled by :attr:`budget` (at least one)."""
+        if self.budget == 1.0:
+            return max_examples, shrink_calls
+        return max(1, math.ceil(max_examples * self.budget)), max(1, math.ceil(shrink_calls * self.budget))
 
     @property
     def name(self) -> str:
@@ -110,7 +128,7 @@ class RuleTest:
 #: family: member constraints first (cheap, one call each), then each service's own rules, the
 #: wire-level cases, members of the wrong JSON type, and the answer rules last (their coverage
 #: surveys every key shape). The order is part of a run's determinism: tests share the target.
-FAMILIES = {"constraints": 0, "service": 1, "wire": 2, "member-type": 3, "answers": 4}
+FAMILIES = {"constraints": 0, "service": 1, "wire": 2, "member-type": 3, "answers": 4, "key-use": 5}
 
 
 class ScenarioRegistry:
@@ -126,10 +144,11 @@ class ScenarioRegistry:
         answers_from_setup: bool = False,
         coverage: Coverage | None = None,
         family: str = "service",
+        budget: float = 1.0,
     ) -> RuleTest:
         if rule not in RULES:
             raise ValueError(f"scenario for unknown rule {rule!r}")
-        test = RuleTest(rule, operation, scenario, answers_from_setup, coverage, FAMILIES[family])
+        test = RuleTest(rule, operation, scenario, answers_from_setup, coverage, FAMILIES[family], budget)
         if test.name in self._tests:
             raise ValueError(f"scenario {test.name} registered twice")
         self._tests[test.name] = test

@@ -427,8 +427,14 @@ def break_answer(
         return _json_answer(service, body, response.status)
     if prediction is None or rule not in prediction.rules or prediction.ambiguous:
         return None
-    if prediction.expectation.outcome == "any-4xx":
-        return _json_answer(service, {})  # served where a refusal is due
+    code_only_inferred = (
+        prediction.evidence("wrong-error") == "inferred"
+        and prediction.evidence("unexpected-success") != "inferred"
+    )
+    if prediction.expectation.outcome == "any-4xx" or code_only_inferred:
+        # Served where a refusal is due: also where only the code is inferred, so that the fault
+        # is caught at the grade of the refusal, not as an advisory about the code.
+        return _json_answer(service, {})
     return _error(service, INJECTED)  # the wrong answer where success or a named error is due
 
 

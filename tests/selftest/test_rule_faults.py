@@ -42,6 +42,7 @@ AWS_CASSETTES = sorted((REPO / "tests" / "cassettes" / "aws").glob("*.jsonl"))
 SILENT_BY_RECORDING = {
     "kms.create-key.valid": "moto refuses ML-DSA, ML-KEM and Ed25519 keys; a success cannot be invented",
     "kms.key-id.format": "moto's multi-Region ids have hyphens; rewriting ids would break later calls",
+    "kms.derive-shared-secret.valid": "moto has no DeriveSharedSecret (HTTP 500)",
 }
 
 #: Rules with neither a conforming emulator answer nor an AWS recording. Their silent half is
@@ -50,6 +51,15 @@ NO_CONFORMING_SOURCE = {
     "kms.get-key-policy.valid": "moto answers NotFoundException for the AWS_RAM policy name; no recording",
     "kms.update-primary-region.valid": "moto has no UpdatePrimaryRegion (HTTP 500); no recording",
     "pc.restore-key.valid": "moto has no RestoreKey (HTTP 500); no recording",
+    "kms.generate-data-key-pair.valid": "moto has no GenerateDataKeyPair (HTTP 500); no recorded success",
+    "kms.import.valid": "moto has no GetParametersForImport or ImportKeyMaterial (HTTP 500); no recording",
+    "kms.multi-region.interoperable": "moto's ciphertext names its own Region's key, so a replica cannot "
+    "decrypt it; no recording of a cross-Region decryption",
+    "kms.crypto.shared-secret": "moto has no DeriveSharedSecret (HTTP 500); no recording keeps a secret",
+    "kms.crypto.local-ciphertext": "moto decrypts its own ciphertext format only, not RSAES_OAEP; "
+    "no recording",
+    "kms.crypto.signature": "moto signs a DIGEST message as if it were RAW (it hashes it again); the "
+    "recordings keep no signature bytes to verify",
 }
 
 

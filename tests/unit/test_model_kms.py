@@ -458,12 +458,15 @@ def test_mid_history_the_model_learns_keys_from_answers() -> None:
     assert flow.expect("ReplicateKey", {"KeyId": MRK, "ReplicaRegion": AWAY}) is None
 
 
-def test_arns_of_another_region_are_not_found_and_aliases_are_not_predicted() -> None:
+def test_arns_of_another_region_are_not_found_and_unknown_aliases_neither() -> None:
     flow = Flow()
     flow.primary_with_replica()
     assert outcome(flow.expect("DescribeKey", {"KeyId": arn(MRK, AWAY)}))[1] == ("NotFoundException",)
     assert outcome(flow.expect("DescribeKey", {"KeyId": arn(MRK, AWAY)}, AWAY))[0] == "success"
-    assert flow.expect("DescribeKey", {"KeyId": "alias/my-key"}) is None
+    # Aliases are modelled (harness.services.kms.key_use_model): one never made names no key.
+    unknown = flow.expect("DescribeKey", {"KeyId": "alias/my-key"})
+    assert outcome(unknown)[:2] == ("error", ("NotFoundException",))
+    assert Flow(complete=False).expect("DescribeKey", {"KeyId": "alias/my-key"}) is None
 
 
 def test_table_agrees_for_transient_states_only_when_both_states_agree() -> None:

@@ -22,6 +22,7 @@ from harness.services.kms import (
     bases,
     checks,  # noqa: F401 - registers the KMS answer check
     create_scenarios,
+    key_use_scenarios,
     lifecycle,
     machine,
     model,
@@ -51,6 +52,7 @@ def _register() -> Service:
     register_answer_tests(
         about.NAME, scenarios.ANSWER_MIX, scenarios.key_survey, ANSWER_RULES, scenarios.ANSWER_REFUSALS
     )
+    key_use_scenarios.register()
     return register(
         Service(
             name=about.NAME,

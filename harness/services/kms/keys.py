@@ -44,6 +44,13 @@ class KmsKey:
     maybe: bool = False
     """The key may or may not exist: a call that would have made it got no answer or a server
     error. Nothing is predicted of it until an answer shows whether it exists."""
+    rotation_enabled: bool | None = None
+    """Automatic rotation (shared by a multi-Region set, rulebook rule 50); ``None``: not known.
+    CreateKey and ReplicateKey set it (harness.services.kms.key_use_model)."""
+    rotation_period: int | None = None
+    """The RotationPeriodInDays EnableKeyRotation gave; ``None``: the default (365); 0: not known."""
+    on_demand_rotations: int | None = None
+    """RotateKeyOnDemand calls that succeeded (a quota of 25, and ListKeyRotations lists them)."""
 
     @property
     def key_state(self) -> states.KeyState | None:

@@ -36,6 +36,7 @@ from harness.oracle.predict import Prediction, Violation, attach, predict
 from harness.services.kms import facts
 from harness.services.kms import rules as oracle
 from harness.services.kms import state_rules as states
+from harness.services.kms.key_use_model import KeyUseHandlers
 from harness.services.kms.keys import KmsKey
 
 SERVICE = "kms"
@@ -89,7 +90,7 @@ def _partition_and_account(arn: str) -> tuple[str, str] | None:
 
 
 @dataclass
-class KmsModel(OperationHandlers):
+class KmsModel(KeyUseHandlers, OperationHandlers):
     service: ClassVar[str] = SERVICE
     complete: bool = True
     keys: dict[tuple[str, str], KmsKey] = field(default_factory=dict)
