@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from harness import reproduce
+from harness import reproduce, reproduce_cli
 from harness.cassette import CassetteWriter
 from harness.engine import differential
 from harness.engine.accounting import Accounting, BudgetReached, Outcome
@@ -103,6 +103,8 @@ class Session:
         """The compare target of a differential run (``--compare-target``), once started."""
         self.listeners: list[Callable[[Exchange], None]] = []
         """Called with every exchange as it is recorded (the plugin's progress line)."""
+        self.creations = reproduce.Creations()
+        """Which call created each resource: context for reproductions (harness.reproduce)."""
         self.selected_rules: frozenset[str] | None = None
         """Rules of the tests this run selected; divergences of other rules are not findings
         of this run (``None``: every rule counts)."""
@@ -237,6 +239,7 @@ class Session:
         return self.accounting.cleanup(lambda call: quiet.send(call, role="cleanup"))
 
     def _notify(self, exchange: Exchange) -> None:
+        self.creations.learn(exchange)
         for listener in self.listeners:
             listener(exchange)
 
@@ -364,6 +367,9 @@ class Session:
         usual = getattr(TARGETS[self.options.target.kind_name], "usual_endpoint", None)
         if usual:
             endpoint = usual
+        for finding in list(self.findings):
+            # A finding whose answer shows resources made by other tests creates one first.
+            self.findings.update(self.creations.context(finding))
         marked: list[Finding] = []
         # A real account: keys are scheduled for deletion before anything is written.
         self._cleanup()
@@ -380,6 +386,10 @@ class Session:
                     from_environment=from_environment,
                 )
             )
+        # The same reproductions on the command line (AWS CLI or curl).
+        kind_of_target = TARGETS[self.options.target.kind_name]
+        environment = bool(getattr(kind_of_target, "reproduce_from_environment", False))
+        marked = [reproduce_cli.attach(f, endpoint=endpoint, from_environment=environment) for f in marked]
         for finding in marked:
             self.findings.update(finding)
         # An advisory needs no baseline entry: one left for it is stale.
