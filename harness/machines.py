@@ -64,6 +64,8 @@ class StatefulTest:
     """The machine's own rules: the state rules of its service."""
     build: Callable[[MachineContext], MachineClass]
     """Builds the machine class for a run (its strategies read the context)."""
+    budget: float = 1.0
+    """The share of the run's sequences and shrink calls this machine spends."""
 
     @property
     def rule_ids(self) -> frozenset[str]:

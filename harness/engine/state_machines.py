@@ -38,8 +38,8 @@ SHRINK_FACTOR = 4
 
 
 def machines() -> tuple[StatefulTest, ...]:
-    """Every registered service's state machine, in registration order."""
-    return tuple(s.machine for s in SERVICES if s.machine is not None)
+    """Every registered service's state machines, in registration order."""
+    return tuple(m for s in SERVICES for m in s.machines)
 
 
 @dataclass
@@ -103,7 +103,7 @@ def run_stateful(
     machine_class = test.build(context)
     counters = {"examples": 0, "calls": 0}
     first_divergence_at: list[int] = []
-    budget = shrink_calls * SHRINK_FACTOR
+    budget = math.ceil(shrink_calls * SHRINK_FACTOR * test.budget)
 
     def factory() -> RuleBasedStateMachine:
         if first_divergence_at and counters["calls"] - first_divergence_at[0] > budget:
@@ -113,9 +113,8 @@ def run_stateful(
         return machine_class(sequence)
 
     seeded: Any = seed(derive_seed(run_seed, test.name))(factory)
-    configured = conformance_settings(
-        max_examples=max(1, math.ceil(max_examples / EXAMPLES_DIVISOR)), stateful_step_count=steps
-    )
+    sequences = max(1, math.ceil(max_examples / EXAMPLES_DIVISOR * test.budget))
+    configured = conformance_settings(max_examples=sequences, stateful_step_count=steps)
     signals.collect(sender.findings, lambda: run_state_machine_as_test(seeded, settings=configured))
     own = [f for f in sender.findings if f.rule in test.rule_ids]
     status: Status = "failed" if own else ("unchecked" if counters["examples"] == 0 else "passed")

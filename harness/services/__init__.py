@@ -49,8 +49,8 @@ class Service:
     by_nature: frozenset[str] = frozenset()
     """Answer members whose values differ between two correct implementations (random material,
     page tokens): a differential run compares them by presence and type only."""
-    machine: StatefulTest | None = None
-    """The service's state machine, run as ``test_stateful[<name>]``."""
+    machines: tuple[StatefulTest, ...] = ()
+    """The service's state machines, each run as ``test_stateful[<name>]``, in this order."""
     lifecycle: KeyLifecycle | None = None
     """How a run against a real account accounts for its keys: which calls create them, how they
     are tagged, how their deletion is scheduled (harness.services.lifecycle)."""

@@ -22,6 +22,7 @@ from harness.services.kms import (
     bases,
     checks,  # noqa: F401 - registers the KMS answer check
     create_scenarios,
+    key_use_machine,
     key_use_scenarios,
     lifecycle,
     machine,
@@ -63,7 +64,7 @@ def _register() -> Service:
             operations=about.OPERATIONS,
             model=lambda complete: model.KmsModel(complete=complete),
             by_nature=frozenset({"CurrentKeyMaterialId", "NextMarker"}),
-            machine=machine.MACHINE,
+            machines=(machine.MACHINE, key_use_machine.MACHINE),
             lifecycle=lifecycle.LIFECYCLE,
         )
     )

@@ -39,7 +39,7 @@ def _register() -> Service:
             operations=about.OPERATIONS,
             model=lambda complete: model.PcModel(complete=complete),
             by_nature=frozenset({"KeyCheckValue", "NextToken"}),
-            machine=machine.MACHINE,
+            machines=(machine.MACHINE,),
             lifecycle=lifecycle.LIFECYCLE,
         )
     )
