@@ -99,6 +99,117 @@ MUTATIONS: list[tuple[str, int, str, str]] = [
         "kms.response.empty-body",
         "wire-format",
     ),
+    # What keys do (issue 15).
+    (
+        "test_encrypt_decrypt_encryption_context.decrypted-without-context",
+        4,
+        "kms.encryption-context.mismatch",
+        "unexpected-success",
+    ),
+    ("test_encrypt_decrypt_encryption_context.other-plaintext", 3, "kms.crypto.round-trip", "invariant"),
+    (
+        "test_sign_verify-ECC_NIST_P256-ECDSA_SHA_256.signature-valid-false",
+        8,
+        "kms.verify.invalid-signature",
+        "unexpected-success",
+    ),
+    (
+        "test_rotate_key_on_demand_raises_error_given_key_is_disabled.rotated",
+        3,
+        "kms.rotation.disabled",
+        "unexpected-success",
+    ),
+    ("test_generate_random-12.eleven-bytes", 1, "kms.generate-random.valid", "invariant"),
+    (
+        "test_error_messaging_for_invalid_keys.encrypted-with-a-signing-key",
+        7,
+        "kms.key-usage.operation",
+        "unexpected-success",
+    ),
+    (
+        "test_invalid_generate_mac-HMAC_224-HMAC_SHA_256.validation-exception",
+        2,
+        "kms.key-spec.algorithm",
+        "wrong-error",
+    ),
+    (
+        "test_invalid_verify_mac-HMAC_256-HMAC_SHA_256-some_different_important_message.mac-valid-false",
+        3,
+        "kms.verify-mac.invalid-mac",
+        "unexpected-success",
+    ),
+    (
+        "test_invalid_verify_mac-HMAC_256-HMAC_SHA_512-some_important_message.verified",
+        3,
+        "kms.key-spec.algorithm",
+        "unexpected-success",
+    ),
+    (
+        "test_generate_and_verify_mac-HMAC_256-HMAC_SHA_256.mac-valid-false",
+        3,
+        "kms.verify-mac.valid",
+        "invariant",
+    ),
+    (
+        "test_generate_random_invalid_number_of_bytes.served",
+        1,
+        "kms.generate-random.number-required",
+        "unexpected-success",
+    ),
+    (
+        "test_encrypt_validate_plaintext_size_per_key_type-RSA_2048-RSAES_OAEP_SHA_256.encrypted",
+        2,
+        "kms.encrypt.plaintext-size",
+        "unexpected-success",
+    ),
+    (
+        "test_plaintext_size_for_encrypt.encrypted",
+        2,
+        "kms.blob.length",
+        "unexpected-success",
+    ),
+    (
+        "test_derive_shared_secret.garbage-public-key-accepted",
+        13,
+        "kms.derive-shared-secret.public-key",
+        "unexpected-success",
+    ),
+    (
+        "test_get_parameters_for_import.parameters-for-an-aws-kms-key",
+        2,
+        "kms.import.not-external",
+        "unexpected-success",
+    ),
+    (
+        "test_rotate_key_on_demand_raises_error_given_non_symmetric_key.rotated",
+        2,
+        "kms.rotation.on-demand-unsupported-key",
+        "unexpected-success",
+    ),
+    (
+        "test_key_enable_rotation_status-90.default-period",
+        3,
+        "kms.rotation.status",
+        "invariant",
+    ),
+    (
+        "test_create_alias.created",
+        2,
+        "kms.alias.name-prefix",
+        "unexpected-success",
+    ),
+    (
+        "test_re_encrypt_incorrect_source_key.re-encrypted",
+        4,
+        "kms.decrypt.incorrect-key",
+        "unexpected-success",
+    ),
+    (
+        "test_generate_data_key_pair_dry_run.served",
+        2,
+        "kms.dry-run",
+        "unexpected-success",
+    ),
 ]
 
 
@@ -112,7 +223,7 @@ def lines(path: Path) -> list[dict[str, Any]]:
 
 def test_the_aws_cassettes_are_the_ones_the_readme_lists() -> None:
     readme = (CASSETTES / "README.md").read_text(encoding="utf-8")
-    assert len(AWS_NAMES) == 19
+    assert len(AWS_NAMES) == 38
     for name in AWS_NAMES:
         assert f"`{name}`" in readme, f"{name} has no provenance row in tests/cassettes/README.md"
 
