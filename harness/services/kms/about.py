@@ -81,7 +81,8 @@ FACTS = ServiceFacts(
     empty_body_example=f"{DOC_BASE}API_EnableKey.html",
     error_members="'message'",
     validation_source="rulebook rules 6-7 [REC tags 2025-01, test_hmac_create_key_invalid_operations "
-    "2023-04-13]; botocore kms request shapes",
+    "2023-04-13; enum: macAlgorithm 2023-04-13, keyAgreementAlgorithm 2024-12-25; range: GenerateRandom "
+    "NumberOfBytes 0 and 1025 2023-04-13]; botocore kms request shapes",
     identifiers={"/KeyId": "kms.key-id.not-found", "/PolicyName": "kms.get-key-policy.no-ram-policy"},
     owned_elsewhere=frozenset(
         {("/Tags/*/TagKey", "maxLength"), ("/Tags/*/TagKey", "minLength"), ("/Tags/*/TagValue", "maxLength")}

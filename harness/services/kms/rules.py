@@ -219,11 +219,13 @@ KEY_SPEC_USAGE = RULES.add(
         operations=("CreateKey",),
         title="A KeyUsage the KeySpec does not allow (rule 17 table) is rejected with ValidationException.",
         source=(
-            "rulebook rules 17-18; botocore CreateKeyRequest.KeyUsage doc; aws/aws-sdk-go-v2#1426 "
-            "(SYMMETRIC_DEFAULT with SIGN_VERIFY -> 400 ValidationException)"
+            "rulebook rules 17-18 [REC test_derive_shared_secret 2024-12-25: RSA_2048 with KEY_AGREEMENT -> "
+            "ValidationException 'KeyUsage KEY_AGREEMENT is not compatible with KeySpec RSA_2048']; botocore "
+            "CreateKeyRequest.KeyUsage doc; aws/aws-sdk-go-v2#1426 (SYMMETRIC_DEFAULT with SIGN_VERIFY -> "
+            "400 ValidationException)"
         ),
         expectation=error("ValidationException"),
-        note="No error code is documented for an invalid pair; the recorded and reported one is followed.",
+        note="No error code is documented for an invalid pair; the recorded one is followed.",
         evidence="recorded", checked="2026-11-29", source_date="2024-12-25",
     )
 )
