@@ -29,6 +29,10 @@ class RunOptions:
     """``--compare-target``: the second target of a differential run (harness.engine.differential)."""
     checks: frozenset[str] | None = None
     """The answer checks to run, by name (``--checks``); ``None``: every registered one."""
+    update_baseline: Path | None = None
+    """``--update-baseline``: the baseline file to rewrite from this run (harness.baseline.updated)."""
+    strict_baseline: bool = False
+    """``--strict-baseline``: stale baseline entries fail the run (and an update drops them)."""
     budget: Budget = field(default_factory=Budget)
     """``--max-keys``, ``--max-calls``, ``--max-rate`` as given; a real account fills the rest
     with its defaults (harness.budget)."""

@@ -128,6 +128,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="treat every finding as new",
     )
     group.addoption(
+        "--update-baseline",
+        dest="conformance_update_baseline",
+        action="store_true",
+        help="rewrite the baseline from this run: existing reasons kept, new entries UNREVIEWED "
+        "(they still fail until a reason is written); with --strict-baseline stale entries go",
+    )
+    group.addoption(
+        "--strict-baseline",
+        dest="conformance_strict_baseline",
+        action="store_true",
+        help="stale baseline entries (their rule ran, their finding did not show) fail the run",
+    )
+    group.addoption(
         "--allow-aws-account",
         dest="conformance_allow_aws_accounts",
         action="append",
@@ -182,6 +195,8 @@ class ConformanceState:
 
     # -- progress while the run goes (harness.progress) --
 
+    baseline_note: str | None = None
+    """What --update-baseline wrote, for the end-of-run text."""
     progress: Progress | None = None
     conformance_ids: frozenset[str] = frozenset()
     """The rule tests this run runs (after -k, -m, --shard)."""
@@ -192,7 +207,7 @@ class ConformanceState:
 
         session = self.session
         findings = list(session.findings) if session is not None else []
-        new = sum(1 for f in findings if session is not None and session.classify(f) == "new")
+        new = sum(1 for f in findings if session is not None and session.classify(f) in ("new", "expired"))
         calls = session.calls if session is not None else 0
         return Counts(self.done, len(self.conformance_ids), calls, len(findings), new)
 
@@ -251,7 +266,11 @@ def _options(config: pytest.Config) -> RunOptions:
     if get("conformance_no_baseline"):
         base = baselines.Baseline.empty()
     elif get("conformance_baseline"):
-        base = baselines.Baseline.load(Path(get("conformance_baseline")))
+        given = Path(get("conformance_baseline"))
+        if get("conformance_update_baseline") and not given.exists():
+            base = baselines.Baseline(given, {})  # --update-baseline starts a new file
+        else:
+            base = baselines.Baseline.load(given)
     elif named is not None and named.baseline is not None:
         base = baselines.Baseline.load(named.baseline)
     else:
@@ -259,6 +278,11 @@ def _options(config: pytest.Config) -> RunOptions:
         paths = [baselines.default_path(n) for n in dict.fromkeys((name, target.kind_name))]
         path = next((p for p in paths if p.is_file()), None)
         base = baselines.Baseline.load(path) if path is not None else baselines.Baseline.empty()
+    update_baseline: Path | None = None
+    if get("conformance_update_baseline"):
+        if get("conformance_no_baseline"):
+            raise UsageError("--update-baseline rewrites a baseline; it does not go with --no-baseline")
+        update_baseline = base.path or baselines.default_path(name)
     from harness.spec import catalog
 
     profile = get("conformance_profile") or (named.spec_profile if named else None) or "aws"
@@ -272,6 +296,8 @@ def _options(config: pytest.Config) -> RunOptions:
         shrink_calls=shrink_calls,
         baseline=base,
         checks=_checks(get("conformance_checks")),
+        update_baseline=update_baseline,
+        strict_baseline=bool(get("conformance_strict_baseline")),
         budget=budget,
         compare=_compare_target(get("conformance_compare_target"), target, targets_file),
     )
@@ -455,7 +481,7 @@ class Conformance:
         if run.status == "passed":
             return
         verdicts = {f.id: session.classify(f) for f in run.findings}
-        new = [f for f in run.findings if verdicts[f.id] == "new"]
+        new = [f for f in run.findings if verdicts[f.id] in ("new", "expired")]
         known = [f for f in run.findings if verdicts[f.id] == "known"]
         shown = new or known or run.findings
         listing = "\n".join(f"  {f.id}: {f.divergence.detail}" for f in shown)
@@ -488,7 +514,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = EXIT_HARNESS_ERROR
         sys.stderr.write(f"harness: error: {exc}\n")
         return
-    if state.result.new and session.exitstatus == 0:
+    if state.options.update_baseline is not None:
+        state.baseline_note = _update_baseline(state.options, state.result)
+    stale_fails = state.options.strict_baseline and bool(state.result.stale)
+    if (state.result.new or stale_fails) and session.exitstatus == 0:
         session.exitstatus = 1
     cleanup = (state.result.document.get("summary") or {}).get("cleanup") or {}
     if cleanup.get("failed"):
@@ -515,6 +544,10 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         return
     for line in result.lines(verbose=config.get_verbosity() > 0):
         write(line)
+    if state.options.strict_baseline and result.stale:
+        write(f"--strict-baseline: {len(result.stale)} stale baseline entries fail the run")
+    if state.baseline_note:
+        write(state.baseline_note)
     from harness.engine.accounting import summary_lines as accounting_lines
 
     for line in accounting_lines(result.document.get("summary") or {}):
@@ -522,6 +555,32 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     where = result.report_path.parent
     write(f"reports: {where}/ (report.html, report.md, junit.xml, findings.json, cassette.jsonl)")
     write(f"seed: {state.options.seed} (rerun with --seed={state.options.seed})")
+
+
+def _update_baseline(options: RunOptions, result: RunResult) -> str:
+    """``--update-baseline``: rewrite the baseline file from the run (harness.baseline.updated)."""
+    from harness import baseline as baselines
+    from harness.report import write_json_atomic
+
+    path = options.update_baseline
+    assert path is not None
+    document = result.document
+    target: Any = document.get("target") or {}
+    updated = baselines.updated(
+        options.baseline,
+        document.get("findings") or [],
+        target=options.target.name,
+        implementation=target.get("implementation"),
+        stale=result.stale,
+        drop_stale=options.strict_baseline,
+    )
+    write_json_atomic(path, updated)
+    entries = updated["findings"]
+    unreviewed = sum(1 for e in entries if str(e["reason"]).startswith(baselines.UNREVIEWED))
+    return (
+        f"baseline: wrote {path} ({len(entries)} entries, {unreviewed} UNREVIEWED: "
+        "they fail the run until a reason replaces the placeholder)"
+    )
 
 
 # -- progress while the run goes (harness.progress) ---------------------------------------------

@@ -75,6 +75,7 @@ class RunReport:
         }
         if self.unchecked:
             summary["unchecked"] = dict(sorted(self.unchecked.items()))
+        summary["stale"] = len(self.stale_baseline)
         if self.stale_baseline:
             summary["stale_baseline"] = list(self.stale_baseline)
         if self.unapplied_checks:

@@ -356,7 +356,16 @@ class Session:
         """``advisory`` (never failing, never in a baseline), ``known`` or ``new``."""
         if finding.advisory:
             return "advisory"
-        return "known" if self.options.baseline.knows(finding.id) else "new"
+        return self.options.baseline.verdict(finding.id)  # known, expired (fails) or new
+
+    def rules_ran(self) -> set[str]:
+        """The rules this run checked: those of its rule tests and machines that were exercised.
+        Baseline entries of other rules (a -k run, a shard, a skipped test) are not stale."""
+        ran = {run.test.rule for run in self.runs.values() if run.status in ("passed", "failed")}
+        for machine in self.stateful_runs.values():
+            if machine.status in ("passed", "failed"):
+                ran.update(machine.test.rule_ids)
+        return ran
 
     def finish(self) -> RunResult:
         """Write findings.json and the cassette; stop the target."""
@@ -393,7 +402,7 @@ class Session:
         for finding in marked:
             self.findings.update(finding)
         # An advisory needs no baseline entry: one left for it is stale.
-        stale = self.options.baseline.stale(f.id for f in marked if not f.advisory)
+        stale = self.options.baseline.stale((f.id for f in marked if not f.advisory), ran=self.rules_ran())
         self.report.stale_baseline = stale
         if self.transport is not None:
             self.report.calls = self.transport.calls_sent
@@ -407,7 +416,8 @@ class Session:
             compared = self.mirror.calls - self.mirror.uncompared
             self.report.target["compare"].update(calls=self.mirror.calls, compared=compared)
         # Findings that are one fault seen through many doors share a cause (harness.reporting).
-        document = causes.annotate(self.report.document(marked))
+        # Each finding with the reason (link, expiry) of its baseline entry, and its cause.
+        document = self.options.baseline.annotate(causes.annotate(self.report.document(marked)))
         self.options.report_dir.mkdir(parents=True, exist_ok=True)
         cassette_path = self._cassette.commit()
         report_path = write(self.options.report_dir, document)

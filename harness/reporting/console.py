@@ -106,6 +106,8 @@ def _finding_line(finding: Mapping[str, Any]) -> str:
     """Rule, operation, expected vs actual, and where its reproductions are, on one line."""
     state = finding_state(finding)
     mark = {"new": "", "expired": " [baseline entry expired]"}.get(state, f" [{state}]")
+    if state == "new" and str(finding.get("baseline_reason", "")).startswith("UNREVIEWED"):
+        mark = " [UNREVIEWED in the baseline]"
     return (
         f"    {finding.get('rule')} {finding.get('operation')}{mark}: expected {_expected(finding)}, "
         f"got {_actual(finding)} -- {reproduction_hint(finding)}"
