@@ -168,10 +168,10 @@ def check_facts(prediction: Prediction, exchange: Exchange) -> list[Divergence]:
             continue  # a null is the response-schema rule's finding: one fault, one finding
         if value is ABSENT and fact.optional:
             continue  # only what the model requires: an optional member may be left out
-        shown = "absent" if value is ABSENT else repr(value)[:80]
-        wanted = f"matching {fact.pattern}" if fact.pattern is not None else repr(fact.expected)[:80]
         if not fact.applies_to(exchange.body):
             continue  # e.g. a truncated page: it shows only part of the list
+        shown = "absent" if value is ABSENT else repr(value)[:80]
+        wanted = f"matching {fact.pattern}" if fact.pattern is not None else repr(fact.expected)[:80]
         found.append(
             divergence(
                 fact.rule,
@@ -327,8 +327,6 @@ def check_error_body(spec: ServiceSpec, exchange: Exchange) -> Divergence | None
     return None
 
 
-def check_error_code(spec: ServiceSpec, exchange: Exchange) -> Divergence | None:
-    """A 4xx answer names an error the operation documents, or a common error of the service.
 #: The errors every AWS API's "Common Errors" page lists, in its current and its older variant
 #: (e.g. https://docs.aws.amazon.com/signer/latest/api/CommonErrors.html and
 #: https://docs.aws.amazon.com/emr/latest/APIReference/CommonErrors.html), on top of the codes the
@@ -364,6 +362,8 @@ AWS_COMMON_ERRORS = frozenset(
 )
 
 
+def check_error_code(spec: ServiceSpec, exchange: Exchange) -> Divergence | None:
+    """A 4xx answer names an error the operation documents, or a common error of the service.
 
     The judge runs it where no rule names the codes (no prediction, or any 4xx), so an
     undocumented code is judged even when the model could not predict the outcome.
