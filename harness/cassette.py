@@ -28,13 +28,15 @@ from harness.exchange import Exchange
 
 
 class CassetteWriter:
-    def __init__(self, path: Path, *, history_start: bool = False):
+    def __init__(self, path: Path, *, history_start: bool = False, bound_lists: bool = False):
         self.path = path
         self.partial = path.with_name(path.name + ".partial")
         self._file: IO[str] | None = None
         self.count = 0
         self.history_start = history_start
         """Mark the first exchange written as the start of the recorded history."""
+        self._bound = ListBound() if bound_lists else None
+        """Leave out of list answers the items that name nothing this cassette showed before."""
 
     def open(self) -> CassetteWriter:
         self.partial.parent.mkdir(parents=True, exist_ok=True)
@@ -47,7 +49,10 @@ class CassetteWriter:
         assert self._file is not None
         if self.count == 0 and self.history_start:
             exchange = replace(exchange, history_start=True)
-        self._file.write(json.dumps(exchange.to_cassette(), ensure_ascii=False) + "\n")
+        line = exchange.to_cassette()
+        if self._bound is not None:
+            line = self._bound.apply(line)
+        self._file.write(json.dumps(line, ensure_ascii=False) + "\n")
         self._file.flush()
         self.count += 1
 
@@ -109,3 +114,88 @@ def _lines(handle: IO[bytes], path: Path) -> Iterator[bytes]:
         yield from handle
     except OSError as exc:  # e.g. the path is a directory
         raise CassetteError(f"cannot read cassette {path}: {exc.strerror or exc}") from None
+
+
+#: Items about resources the run never touched that a list answer keeps: one more than the
+#: default page size of AWS's list operations (100), so an endpoint that ignores page sizes
+#: still shows it in the cassette.
+FOREIGN_KEPT = 101
+
+
+class ListBound:
+    """Keeps a cassette the size of the run's own work on an endpoint that holds much more.
+
+    A list answer (an answer member that is a list of objects, e.g. ListKeys's ``Keys``) of an
+    endpoint reused for many runs, or of a long-lived account, lists everything the endpoint ever
+    held: a moto server reused for ten runs answered Payment Cryptography ListKeys with 5.5 MB.
+    An item that names resources by ARN (AWS's names of resources, in any service), none of
+    which appeared in an earlier line of this cassette, is about something this run never made,
+    named or saw: it is left out of the line, and the line's ``"elided"`` member (an extension,
+    like ``"role"``) counts what was left out, per member. Items that name no resource (tags)
+    are kept, and so are the first :data:`FOREIGN_KEPT` of the others in the first such answer
+    of each operation and Region, so that a page longer than AWS's default page size still
+    shows on replay (once: a replay counts fewer occurrences of it). On a target the run started
+    empty, an
+    item names a key the run made, whose ARN came in the answer that made it, unless that answer
+    was lost (a server error after the key was made): nothing is left out.
+
+    The live run judged the whole answer; a replay judges what is kept, and says so
+    (harness.engine.replay lists the elided items as an unapplied check).
+    """
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+        self.shown: set[tuple[Any, ...]] = set()
+        """(service, operation, Region, member) whose foreign items a line already kept."""
+
+    def apply(self, line: dict[str, Any]) -> dict[str, Any]:
+        self._learn(line.get("request"))
+        response = line.get("response")
+        if not isinstance(response, dict):
+            return line
+        elided: dict[str, int] = {}
+        kept_response = dict(response)
+        learned: set[str] = set()
+        for member, value in response.items():
+            if not (isinstance(value, list) and value and all(isinstance(item, dict) for item in value)):
+                learned |= self._names(value)
+                continue
+            where = (line.get("service"), line.get("operation"), line.get("region"), member)
+            allowed = 0 if where in self.shown else FOREIGN_KEPT
+            foreign = 0
+            kept = []
+            for item in value:
+                if self._ours(item):
+                    learned |= self._names(item)
+                else:
+                    # Never learned from: a listing does not make a foreign resource the run's.
+                    foreign += 1
+                    if foreign > allowed:
+                        continue
+                kept.append(item)
+            if foreign:
+                self.shown.add(where)
+            if len(kept) < len(value):
+                elided[member] = len(value) - len(kept)
+                kept_response[member] = kept
+        self.seen |= learned
+        if not elided:
+            return line
+        return {**line, "response": kept_response, "elided": elided}
+
+    def _ours(self, item: Any) -> bool:
+        """Whether a list item is kept: it names no resource (a tag), or one this run saw."""
+        names = self._names(item)
+        return not names or bool(names & self.seen)
+
+    def _learn(self, value: Any) -> None:
+        self.seen |= self._names(value)
+
+    def _names(self, value: Any) -> set[str]:
+        if isinstance(value, str):
+            return {value} if value.startswith("arn:") else set()
+        if isinstance(value, dict):
+            return set().union(*(self._names(v) for v in value.values())) if value else set()
+        if isinstance(value, list):
+            return set().union(*(self._names(v) for v in value)) if value else set()
+        return set()

@@ -6,6 +6,7 @@
     python -m harness run [ARGS]      the conformance suite (pytest ARGS), from any directory
     python -m harness replay FILE     re-check a recorded cassette offline
     python -m harness checks          list the answer checks (for --checks)
+    python -m harness merge DIR...    one findings.json from the report dirs of a run's shards
     python -m harness sweep ...       schedule the deletion of what killed real-account runs left
     python -m harness rules [--stale DAYS]  list the rules with their evidence grade and dates
     python -m harness targets list    the known targets (built-in and named) and whether each is ready
@@ -104,6 +105,17 @@ def _sweep(args: argparse.Namespace) -> int:
     return sweep.main(args)
 
 
+def _merge(args: argparse.Namespace) -> int:
+    from harness.merge import merge_directories, read_document, summary_lines
+
+    path = merge_directories([Path(d) for d in args.dirs], Path(args.out))
+    document = read_document(path.parent)
+    for line in summary_lines(document):
+        print(line)
+    print(f"findings: {path} (merged from {len(args.dirs)} report directories)")
+    return 1 if document["summary"].get("new_findings") else 0
+
+
 def _checks(args: argparse.Namespace) -> int:
     from harness.checks import CHECKS
     from harness.services import load
@@ -177,6 +189,10 @@ def parser() -> argparse.ArgumentParser:
 
     add_arguments(sweep_cmd)
     sweep_cmd.set_defaults(func=_sweep)
+    merge_cmd = sub.add_parser("merge", help="one findings.json from the report dirs of a run's shards")
+    merge_cmd.add_argument("dirs", nargs="+", help="the shards' report directories (with findings.json)")
+    merge_cmd.add_argument("--out", default="reports/merged", help="where it goes (default reports/merged/)")
+    merge_cmd.set_defaults(func=_merge)
     checks = sub.add_parser("checks", help="list the answer checks (for --checks)")
     checks.set_defaults(func=_checks)
     rules = sub.add_parser("rules", help="list the rules: evidence grade, checked date, source")

@@ -36,3 +36,8 @@ class RunOptions:
     budget: Budget = field(default_factory=Budget)
     """``--max-keys``, ``--max-calls``, ``--max-rate`` as given; a real account fills the rest
     with its defaults (harness.budget)."""
+    example_db: str | None = None
+    """``--example-db``: a directory or ``redis://host:port/N`` where Hypothesis keeps failing
+    examples, replayed first by later runs; ``None``: no database (the default)."""
+    example_db_readonly: bool = False
+    """``--example-db-readonly``: replay the database's examples, never write to it (CI)."""

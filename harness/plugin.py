@@ -27,6 +27,7 @@ from harness.errors import EXIT_HARNESS_ERROR, HarnessError
 if TYPE_CHECKING:
     from harness.engine.rule_runs import RuleRun
     from harness.engine.session import RunResult, Session
+    from harness.engine.shards import Shard
     from harness.engine.state_machines import StatefulRun
     from harness.machines import StatefulTest
     from harness.options import RunOptions
@@ -128,6 +129,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="treat every finding as new",
     )
     group.addoption(
+        "--shard",
+        dest="conformance_shard",
+        default=None,
+        help="run part I of N of the suite (I/N, from 1/N; python -m harness merge joins the parts)",
+    )
+    group.addoption(
+        "--example-db",
+        dest="conformance_example_db",
+        default=None,
+        help="keep failing examples in DIR or redis://host:port/N and replay them first next time",
+    )
+    group.addoption(
+        "--example-db-readonly",
+        dest="conformance_example_db_readonly",
+        action="store_true",
+        help="replay the --example-db examples but never write to it (CI)",
+    )
+    group.addoption(
         "--update-baseline",
         dest="conformance_update_baseline",
         action="store_true",
@@ -183,6 +202,13 @@ class ConformanceState:
         self.result: RunResult | None = None
         self.error: str | None = None
         self.selected_rules: frozenset[str] | None = None
+        self.shard: Shard | None = None
+        self.parts: list[tuple[str, Path]] | None = None
+        """On the controller of ``-n N``: each worker that ran conformance tests, and its report dir."""
+        self.merged: Path | None = None
+        self.merged_lines: list[str] = []
+
+    worker_output: dict[str, Any] | None = None
 
     def get_session(self) -> Session:
         from harness.engine.session import Session
@@ -190,6 +216,8 @@ class ConformanceState:
         if self.session is None:
             self.session = Session(self.options)
             self.session.selected_rules = self.selected_rules
+            if self.worker_output is not None:  # tell the controller where this worker's report goes
+                self.worker_output["conformance_report_dir"] = str(self.options.report_dir)
             self.session.listeners.append(lambda _: self.show_progress())
         return self.session
 
@@ -369,6 +397,7 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
         return None  # not a conformance run: the plugin changes nothing
     try:
         options = _options(config)
+        options, shard = _run_parts(config, options)
         _collect_suite(config)
         for marker in (
             "conformance: a conformance rule checked against the configured target",
@@ -391,7 +420,9 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
         _preflight(config, options)
     except HarnessError as exc:
         return _fail(str(exc))
-    config.stash[_STATE_KEY] = ConformanceState(options)
+    config.stash[_STATE_KEY] = state = ConformanceState(options)
+    state.shard = shard
+    state.worker_output = getattr(config, "workeroutput", None)
     return None
 
 
@@ -417,8 +448,8 @@ def _preflight(config: pytest.Config, options: RunOptions) -> None:
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Remember which rules this run checks, after -k/-m deselection."""
     state = _state(session.config)
-    if state is None:
-        return
+    if state is None or state.selected_rules is not None:
+        return  # not a conformance run, or --shard chose its tests after noting the selection
     rules = set()
     for item in session.items:
         callspec = getattr(item, "callspec", None)
@@ -504,6 +535,9 @@ def conformance(request: pytest.FixtureRequest) -> Conformance:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = _state(session.config)
+    if state is not None and state.parts is not None:
+        _merge_parts(session, state)
+        return
     if state is None or state.session is None or state.error is not None:
         return
     try:
@@ -539,6 +573,10 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         write(f"harness error: {state.error} (nothing written)")
         return
     result = state.result
+    if state.merged is not None:
+        for line in state.merged_lines:
+            write(line)
+        return
     if result is None:
         write("no conformance test ran; nothing written")
         return
@@ -651,3 +689,138 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         state.done += 1
         state.show_progress(force=True)
     return result
+
+
+# -- parts of a run: --shard I/N, and pytest-xdist workers (-n N) -------------------------------
+
+WORKERS_DIR = "workers"
+"""Under the report dir, each worker of ``-n N`` writes its own findings.json and cassette here."""
+
+
+def _rules_of(items: list[pytest.Item]) -> frozenset[str]:
+    rules = set()
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        rule_test = callspec.params.get("rule_test") if callspec is not None else None
+        if rule_test is not None:
+            rules.add(rule_test.rule)
+    return frozenset(rules)
+
+
+def _run_parts(config: pytest.Config, options: RunOptions) -> tuple[RunOptions, Shard | None]:
+    """The options of this part of a run: --shard, --example-db, and a worker's seed and report dir."""
+    from dataclasses import replace
+
+    from harness.engine.settings import example_database
+    from harness.engine.shards import Shard
+    from harness.errors import UsageError
+
+    shard_text = config.getoption("conformance_shard")
+    shard = Shard.parse(shard_text) if shard_text else None
+    location = config.getoption("conformance_example_db")
+    readonly = bool(config.getoption("conformance_example_db_readonly"))
+    if readonly and not location:
+        raise UsageError("--example-db-readonly needs --example-db DIR or redis://host:port/N")
+    if location:
+        example_database(location, readonly=readonly)  # unreachable or malformed: exit 2 now
+    options = replace(options, example_db=location, example_db_readonly=readonly)
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        # Every worker runs the controller's seed (its own random seed would split the run).
+        options = replace(
+            options,
+            seed=int(workerinput.get("conformance_seed", options.seed)),
+            report_dir=options.report_dir / WORKERS_DIR / str(workerinput["workerid"]),
+        )
+    return options, shard
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """--shard I/N: keep this shard's tests (after -k and -m), having noted every selected rule.
+
+    The rules of the whole selection still count: a divergence of a rule whose own test runs in
+    another shard, seen by a test of this one, is a finding here too, as in an unsplit run.
+    """
+    state = _state(config)
+    if state is None or state.shard is None:
+        return
+    state.selected_rules = _rules_of(items)
+    from harness.engine.shards import is_machine
+
+    kept = state.shard.select(items, lambda item: is_machine(item.nodeid))
+    dropped = [item for item in items if item not in kept]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+    items[:] = kept
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """On the controller of ``-n N``, before each worker starts: give it the run's seed."""
+    state = _state(node.config)
+    if state is None:
+        return
+    if state.parts is None:
+        state.parts = []
+        import shutil
+
+        shutil.rmtree(state.options.report_dir / WORKERS_DIR, ignore_errors=True)  # a former run's
+    node.workerinput["conformance_seed"] = state.options.seed
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """A fixed split: each worker runs one part of the suite, in suite order (harness.parallel)."""
+    if _state(config) is None:
+        return None
+    from harness.parallel import PartScheduling
+
+    return PartScheduling(config, log)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    state = _state(node.config)
+    output = getattr(node, "workeroutput", None) or {}
+    if state is not None and state.parts is not None and "conformance_report_dir" in output:
+        state.parts.append((str(node.gateway.id), Path(output["conformance_report_dir"])))
+
+
+def _merge_parts(session: pytest.Session, state: ConformanceState) -> None:
+    """On the controller of ``-n N``: one findings.json from the workers' (harness.merge)."""
+    from harness.merge import merge_documents, read_document, summary_lines
+    from harness.report import validate, write_json_atomic
+
+    parts = sorted(state.parts or [])
+    if not parts:
+        return
+    missing = [name for name, directory in parts if not (directory / "findings.json").is_file()]
+    if missing:
+        state.error = f"worker(s) {', '.join(missing)} wrote no report (a harness error; see their output)"
+        session.exitstatus = EXIT_HARNESS_ERROR
+        return
+    try:
+        document = merge_documents(
+            [read_document(directory) for _, directory in parts],
+            parts=[str(directory) for _, directory in parts],
+        )
+        validate(document)
+    except HarnessError as exc:
+        state.error = str(exc)
+        session.exitstatus = EXIT_HARNESS_ERROR
+        return
+    report_dir = state.options.report_dir
+    # A single run's cassette would sit beside findings it did not record: each worker's is its own.
+    (report_dir / "cassette.jsonl").unlink(missing_ok=True)
+    state.merged = write_json_atomic(report_dir / "findings.json", document)
+    state.merged_lines = [
+        *summary_lines(document),
+        f"findings: {state.merged} (merged from {len(parts)} workers)",
+        *(f"cassette: {directory / 'cassette.jsonl'}" for _, directory in parts),
+        f"seed: {state.options.seed} (rerun with --seed={state.options.seed})",
+    ]
+    if document["summary"].get("new_findings") and session.exitstatus == 0:
+        session.exitstatus = 1

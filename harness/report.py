@@ -42,6 +42,8 @@ class RunReport:
     unchecked: dict[str, str] = field(default_factory=dict)
     stale_baseline: list[str] = field(default_factory=list)
     unapplied_checks: list[str] = field(default_factory=list)
+    example_db: dict[str, int] | None = None
+    """With ``--example-db``: what replaying its stored examples cost (``replayed_calls``)."""
     tests: dict[str, dict[str, str]] = field(default_factory=dict)
     """test name (``<rule>:<operation>``, ``stateful <machine>``) -> status and reason."""
     not_applicable: list[dict[str, str]] = field(default_factory=list)
@@ -80,6 +82,8 @@ class RunReport:
             summary["stale_baseline"] = list(self.stale_baseline)
         if self.unapplied_checks:
             summary["unapplied_checks"] = list(self.unapplied_checks)
+        if self.example_db is not None:
+            summary["example_db"] = dict(self.example_db)
         if self.tests:
             summary["tests"] = dict(sorted(self.tests.items()))
         summary.update(self.accounting)

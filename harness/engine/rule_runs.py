@@ -11,19 +11,22 @@ and the rule's verdict (passed, failed, unchecked) is returned as data.
 
 from __future__ import annotations
 
+import contextlib
+import unittest
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from hypothesis import given, reject, seed
 from hypothesis import strategies as st
+from hypothesis.database import ExampleDatabase
 from hypothesis.errors import Unsatisfiable
 
 from harness.checks import Divergence
 from harness.engine import signals
 from harness.engine.execution import Recorder, Sender
 from harness.engine.judge import Judgement
-from harness.engine.settings import conformance_settings
+from harness.engine.settings import conformance_settings, stored
 from harness.exchange import Call, Exchange
 from harness.findings import Finding
 from harness.scenarios.base import Attempt, RuleTest, SetupFailed
@@ -76,6 +79,9 @@ class RuleRun:
     calls: int = 0
     calls_to_detection: int | None = None
     """Calls made until the first divergence of this rule test (None: none found)."""
+    replayed_calls: int = 0
+    """Calls spent replaying the example database's stored examples (``--example-db``), before
+    and apart from ``calls``."""
 
 
 def _is_own(test: RuleTest, divergence: Divergence) -> bool:
@@ -224,45 +230,43 @@ def _coverage(
     return counted, example.calls, detected_at
 
 
+def database_key(test: RuleTest) -> bytes:
+    """Where the example database keeps this rule test's failing examples: its name, so a run on
+    any machine, shard or target replays them (not Hypothesis's digest of the runner's code)."""
+    return f"rule:{test.name}".encode()
+
+
 def _property(
-    test: RuleTest, run_seed: int, max_examples: int
+    test: RuleTest,
+    run_seed: int,
+    max_examples: int,
+    database: ExampleDatabase | None = None,
+    replay_only: bool = False,
 ) -> Callable[[Callable[[st.DataObject], None]], Callable[[], None]]:
     def decorate(body: Callable[[st.DataObject], None]) -> Callable[[], None]:
-        configured = conformance_settings(max_examples=max_examples)
-        wrapped: Callable[[], None] = configured(
-            seed(signals.derive_seed(run_seed, test.name))(given(st.data())(body))
+        configured = conformance_settings(
+            max_examples=max_examples, database=database, replay_only=replay_only
         )
-        return wrapped
+        wrapped: Any = configured(seed(signals.derive_seed(run_seed, test.name))(given(st.data())(body)))
+        if database is not None:
+            wrapped._hypothesis_internal_database_key = database_key(test)
+        done: Callable[[], None] = wrapped
+        return done
 
     return decorate
 
 
-def run_rule(
+def _body(
     sender: Sender,
     test: RuleTest,
-    *,
-    run_seed: int,
-    max_examples: int,
+    account_id: str | None,
+    counters: dict[str, int],
+    first_divergence_at: list[int],
     shrink_calls: int,
-) -> RuleRun:
-    """Exercise ``test`` with up to ``max_examples`` draws; never raises for the target's sake.
+    why_not: list[str],
+) -> Callable[[st.DataObject], None]:
+    """The property of a rule test: one drawn example, judged; a divergence is raised as its signal."""
 
-    After the first divergence, shrinking may spend ``shrink_calls`` more calls; then it
-    stops and the smallest example seen is kept. The bound is in calls, not seconds, so
-    the same seed gives the same findings on a fast or a slow target.
-    """
-    max_examples, shrink_calls = test.budgeted(max_examples, shrink_calls)
-    account_id = sender.account_id
-    why_not: list[str] = []
-    missing_at = len(sender.judge.missing_log)
-    if test.operation != "any" and (test.service, test.operation) in sender.judge.not_implemented:
-        # Known already (one finding for the operation): no call would say more.
-        known = sender.judge.not_implemented[(test.service, test.operation)]
-        return RuleRun(test, "not-applicable", [], NEEDS + known)
-    counters = {"examples": 0, "calls": 0, "missing_at": missing_at}
-    first_divergence_at: list[int] = []
-
-    @_property(test, run_seed, max_examples)
     def prop(data: st.DataObject) -> None:
         if first_divergence_at and counters["calls"] - first_divergence_at[0] > shrink_calls:
             signals.stop_unless_final()
@@ -283,6 +287,52 @@ def run_rule(
             if not first_divergence_at:
                 first_divergence_at.append(counters["calls"])
             raise signals.signal_for(min(example.own, key=lambda f: f.id))
+
+    return prop
+
+
+def run_rule(
+    sender: Sender,
+    test: RuleTest,
+    *,
+    run_seed: int,
+    max_examples: int,
+    shrink_calls: int,
+    database: ExampleDatabase | None = None,
+) -> RuleRun:
+    """Exercise ``test`` with up to ``max_examples`` draws; never raises for the target's sake.
+
+    After the first divergence, shrinking may spend ``shrink_calls`` more calls; then it
+    stops and the smallest example seen is kept. The bound is in calls, not seconds, so
+    the same seed gives the same findings on a fast or a slow target.
+
+    With an example ``database``, the failing examples it holds for this test are replayed
+    first, in a pass of their own; then the test runs exactly as without a database (the same
+    seed draws the same calls), and Hypothesis stores what it finds.
+    """
+    max_examples, shrink_calls = test.budgeted(max_examples, shrink_calls)
+    account_id = sender.account_id
+    why_not: list[str] = []
+    missing_at = len(sender.judge.missing_log)
+    if test.operation != "any" and (test.service, test.operation) in sender.judge.not_implemented:
+        # Known already (one finding for the operation): no call would say more.
+        known = sender.judge.not_implemented[(test.service, test.operation)]
+        return RuleRun(test, "not-applicable", [], NEEDS + known)
+    replayed_calls = 0
+    if stored(database, database_key(test)):
+        replay_counters = {"examples": 0, "calls": 0}
+        replay = _property(test, run_seed, max_examples, database, replay_only=True)(
+            _body(sender, test, account_id, replay_counters, [], shrink_calls, [])
+        )
+        # Every stored example stale: nothing replayed (Unsatisfiable, or Hypothesis's skip).
+        with contextlib.suppress(Unsatisfiable, unittest.SkipTest):
+            signals.collect(sender.findings, replay)
+        replayed_calls = replay_counters["calls"]
+    counters = {"examples": 0, "calls": 0, "missing_at": missing_at}
+    first_divergence_at: list[int] = []
+    prop = _property(test, run_seed, max_examples, database)(
+        _body(sender, test, account_id, counters, first_divergence_at, shrink_calls, why_not)
+    )
 
     counted, calls, detected_at = _coverage(sender, test, account_id, why_not)
     counters["examples"] += counted
@@ -315,4 +365,5 @@ def run_rule(
         counters["examples"],
         counters["calls"],
         first_divergence_at[0] if first_divergence_at else None,
+        replayed_calls,
     )

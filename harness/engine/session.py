@@ -27,6 +27,7 @@ from harness.engine.execution import record
 from harness.engine.judge import Judge, Judgement
 from harness.engine.model import Model
 from harness.engine.rule_runs import RuleRun, run_rule
+from harness.engine.settings import example_database
 from harness.engine.state_machines import StatefulRun, run_stateful
 from harness.errors import HarnessError
 from harness.exchange import Call, Exchange
@@ -87,6 +88,13 @@ class Session:
         self.runs: dict[str, RuleRun] = {}
         self.stateful_runs: dict[str, StatefulRun] = {}
         self.coverage_done: set[str] = set()
+        self.example_db = (
+            example_database(options.example_db, readonly=options.example_db_readonly)
+            if options.example_db
+            else None
+        )
+        self.replayed_calls = 0
+        """Calls spent replaying the example database's stored examples."""
         self.reused: dict[str, tuple[Any, list[Exchange]]] = {}
         self.target: ActiveTarget | None = None
         self.transport: Transport | None = None
@@ -94,8 +102,10 @@ class Session:
         self._log_dir = Path(tempfile.mkdtemp(prefix="harness-target-"))
         # The first exchange is marked as the start of a complete history, so a replay of
         # this cassette judges it with a complete model too, exactly as this run does.
+        # Bounded: list answers keep only items about what this run touched (harness.cassette.
+        # ListBound), so the cassette does not grow with what the endpoint held before.
         self._cassette = CassetteWriter(
-            options.report_dir / "cassette.jsonl", history_start=self.judge.model.complete
+            options.report_dir / "cassette.jsonl", history_start=self.judge.model.complete, bound_lists=True
         )
         self._account_id: str | None = None
         self.closed = False
@@ -280,11 +290,13 @@ class Session:
                 run_seed=self.options.seed,
                 max_examples=self.options.examples,
                 shrink_calls=self.options.shrink_calls,
+                database=self.example_db,
             )
         except BudgetReached as reached:
             # Generation stops here, cleanly: what was found stands, nothing else is judged.
             own = self._own(test.rule, test.operation)
             run = RuleRun(test, "failed" if own else "unchecked", own, f"stopped: {reached}")
+        self.replayed_calls += run.replayed_calls
         self.runs[test.name] = run
         previous = self.report.rules.get(test.rule)
         if run.status == "failed" or previous == "failed":
@@ -314,12 +326,14 @@ class Session:
                 run_seed=self.options.seed,
                 max_examples=self.options.examples,
                 shrink_calls=self.options.shrink_calls,
+                database=self.example_db,
             )
         except BudgetReached as reached:
             own = [f for f in self.findings if f.rule in test.rule_ids]
             run = StatefulRun(test, "failed" if own else "unchecked", own, f"stopped: {reached}")
             self.stateful_runs[test.name] = run
             return run
+        self.replayed_calls += run.replayed_calls
         met = self.judge.missing_log[missing_at:]
         if run.status != "failed" and met and len(met) >= run.calls:
             details = [self.judge.not_implemented[key] for key in dict.fromkeys(met)]
@@ -407,6 +421,8 @@ class Session:
         if self.transport is not None:
             self.report.calls = self.transport.calls_sent
             self.report.throttled = self.transport.throttled
+        if self.example_db is not None:
+            self.report.example_db = {"replayed_calls": self.replayed_calls}
         self.report.accounting = self.accounting.summary()
         for run in self.runs.values():
             self.report.rules.setdefault(run.test.rule, run.status)

@@ -12,12 +12,16 @@ calls like the rule tests'.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import unittest
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from hypothesis import seed
 from hypothesis.control import cleanup
+from hypothesis.database import ExampleDatabase
+from hypothesis.errors import Unsatisfiable
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
 from harness.engine import signals
@@ -50,6 +54,8 @@ class StatefulRun:
     reason: str = ""
     examples: int = 0
     calls: int = 0
+    replayed_calls: int = 0
+    """Calls spent replaying the example database's stored sequences, apart from ``calls``."""
 
 
 class _Sequence:
@@ -90,6 +96,7 @@ def run_stateful(
     max_examples: int,
     shrink_calls: int,
     steps: int = STEPS,
+    database: ExampleDatabase | None = None,
 ) -> StatefulRun:
     """Run ``test``'s machine; never raises for the target's sake.
 
@@ -98,24 +105,39 @@ def run_stateful(
     state rule, shrinking may spend ``shrink_calls * SHRINK_FACTOR`` more calls; then the
     smallest example of each finding is kept. Bounds in calls, not seconds, keep runs
     deterministic on slow targets.
+
+    With an example ``database``, its stored failing sequences of this machine are replayed
+    first, in a pass of their own; then the machine runs as without one (see run_rule).
     """
     context = MachineContext(sender.spec, sender.region, sender.replica_region, sender.account_id)
     machine_class = test.build(context)
-    counters = {"examples": 0, "calls": 0}
-    first_divergence_at: list[int] = []
     budget = math.ceil(shrink_calls * SHRINK_FACTOR * test.budget)
-
-    def factory() -> RuleBasedStateMachine:
-        if first_divergence_at and counters["calls"] - first_divergence_at[0] > budget:
-            signals.stop_unless_final()
-        sequence = _Sequence(test, Recorder(sender))
-        _track(sequence, counters, first_divergence_at)
-        return machine_class(sequence)
-
-    seeded: Any = seed(derive_seed(run_seed, test.name))(factory)
     sequences = max(1, math.ceil(max_examples / EXAMPLES_DIVISOR * test.budget))
-    configured = conformance_settings(max_examples=sequences, stateful_step_count=steps)
-    signals.collect(sender.findings, lambda: run_state_machine_as_test(seeded, settings=configured))
+
+    def machine(counters: dict[str, int], first_divergence_at: list[int], replay_only: bool) -> None:
+        def factory() -> RuleBasedStateMachine:
+            if first_divergence_at and counters["calls"] - first_divergence_at[0] > budget:
+                signals.stop_unless_final()
+            sequence = _Sequence(test, Recorder(sender))
+            _track(sequence, counters, first_divergence_at)
+            return machine_class(sequence)
+
+        # The example database keys a machine by Hypothesis's digest of this factory and of
+        # this tag, so each machine keeps its own examples.
+        factory._hypothesis_internal_add_digest = f"stateful:{test.name}".encode()  # type: ignore[attr-defined]
+        seeded: Any = seed(derive_seed(run_seed, test.name))(factory)
+        configured = conformance_settings(
+            max_examples=sequences, database=database, replay_only=replay_only, stateful_step_count=steps
+        )
+        signals.collect(sender.findings, lambda: run_state_machine_as_test(seeded, settings=configured))
+
+    replayed = {"examples": 0, "calls": 0}
+    if database is not None:
+        # Nothing stored (Hypothesis then skips: "told to run no test cases"), or all of it stale.
+        with contextlib.suppress(Unsatisfiable, unittest.SkipTest):
+            machine(replayed, [], replay_only=True)
+    counters = {"examples": 0, "calls": 0}
+    machine(counters, [], replay_only=False)
     own = [f for f in sender.findings if f.rule in test.rule_ids]
     status: Status = "failed" if own else ("unchecked" if counters["examples"] == 0 else "passed")
     return StatefulRun(
@@ -125,6 +147,7 @@ def run_stateful(
         "" if status != "unchecked" else "no sequence reached the target",
         counters["examples"],
         counters["calls"],
+        replayed["calls"],
     )
 
 

@@ -1,0 +1,146 @@
+"""Splitting a run (--shard I/N, -n N) and merging its parts' findings.json (harness.merge)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from harness.engine.shards import Shard, is_machine, split
+from harness.engine.tests import rule_tests, state_machines
+from harness.errors import UsageError
+from harness.merge import merge_documents
+from harness.report import validate
+
+
+def test_shards_split_the_suite_into_parts_that_cover_it_once_in_suite_order() -> None:
+    names = [t.name for t in rule_tests()] + [f"stateful {m.name}" for m in state_machines()]
+    for count in (1, 2, 3, 7):
+        parts = [Shard(i, count).select(names, is_machine) for i in range(1, count + 1)]
+        assert sorted(n for part in parts for n in part) == sorted(names)
+        for part in parts:
+            assert part == [n for n in names if n in part]  # suite order kept
+        sizes = [len(p) for p in parts]
+        assert max(sizes) - min(sizes) <= 1
+    assert split(list("abcde"), 2) == [["a", "c", "e"], ["b", "d"]]
+    assert split(list("abcXY"), 2, str.isupper) == [["a", "c", "Y"], ["b", "X"]]
+    # The state machines, the heaviest tests, are spread as evenly as the rule tests, whatever the
+    # count of rule tests before them.
+    machines = [n for n in names if is_machine(n)]
+    assert len(machines) >= 2
+    for suite in (names, names[1:]):
+        for count in (2, 3):
+            per_part = [sum(map(is_machine, part)) for part in split(suite, count, is_machine)]
+            assert max(per_part) - min(per_part) <= 1, per_part
+
+@pytest.mark.parametrize("text", ["0/2", "3/2", "1/0", "a/b", "1", "1/2/3", ""])
+def test_a_malformed_shard_is_a_usage_error(text: str) -> None:
+    with pytest.raises(UsageError, match="--shard"):
+        Shard.parse(text)
+
+
+def test_a_shard_parses_from_i_over_n() -> None:
+    assert Shard.parse("2/4") == Shard(2, 4)
+    assert Shard.parse(" 1 / 1 ") == Shard(1, 1)
+
+
+def _finding(fid: str, *, shrunk: bool = False, steps: int = 0, occurrences: int = 1) -> dict[str, Any]:
+    rule = fid.split(":", 1)[0]
+    return {
+        "id": fid,
+        "rule": rule,
+        "service": "kms",
+        "operation": "CreateKey",
+        "region": "us-east-1",
+        "kind": "unexpected-success",
+        "expected": {"outcome": "error", "errors": ["TagException"]},
+        "actual": {"status": 200, "error": None, "message": None, "detail": "got 200"},
+        "request": {"Tags": [{"TagKey": "aws:x" * (1 + steps)}]},
+        "steps": [
+            {"service": "kms", "region": "us-east-1", "operation": "CreateKey", "request": {}, "status": 200}
+        ]
+        * steps,
+        "source": "test",
+        "signature": "s",
+        "shrunk": shrunk,
+        "occurrences": occurrences,
+        "baseline": "known",
+    }
+
+
+def _document(findings: list[dict[str, Any]], rules: dict[str, str], **summary: Any) -> dict[str, Any]:
+    return {
+        "target": {"name": "emulator", "endpoint_url": "http://127.0.0.1:1", "regions": ["us-east-1"]},
+        "harness_version": "0.1.0",
+        "profile": "aws",
+        "started_at": "2026-01-01T00:00:00Z",
+        "finished_at": "2026-01-01T00:01:00Z",
+        "seed": 1,
+        "summary": {"calls": 10, "findings": len(findings), "rules": rules, **summary},
+        "findings": findings,
+    }
+
+
+def test_merging_keeps_one_finding_per_id_with_the_best_example_and_all_occurrences() -> None:
+    a = _document(
+        [_finding("r.a:CreateKey:k:1", steps=2, occurrences=2), _finding("r.b:CreateKey:k:2")],
+        {"r.a": "failed", "r.b": "failed", "r.c": "passed", "r.d": "unchecked"},
+        unchecked={"r.d": "no draw"},
+        stale_baseline=["x", "y"],
+    )
+    b = _document(
+        [_finding("r.a:CreateKey:k:1", shrunk=True, steps=1, occurrences=3)],
+        {"r.a": "failed", "r.c": "unchecked", "r.d": "unchecked", "r.e": "passed"},
+        unchecked={"r.c": "no draw", "r.d": "no draw either"},
+        stale_baseline=["y", "z"],
+    )
+    b["target"]["endpoint_url"] = "http://127.0.0.1:2"
+    b["finished_at"] = "2026-01-01T00:02:00Z"
+    merged = merge_documents([a, b], parts=["a", "b"])
+    validate(merged)
+    by_id = {f["id"]: f for f in merged["findings"]}
+    assert sorted(by_id) == ["r.a:CreateKey:k:1", "r.b:CreateKey:k:2"]
+    assert by_id["r.a:CreateKey:k:1"]["shrunk"] is True  # Hypothesis's shrunk example wins
+    assert len(by_id["r.a:CreateKey:k:1"]["steps"]) == 1
+    assert by_id["r.a:CreateKey:k:1"]["occurrences"] == 5
+    summary = merged["summary"]
+    assert summary["calls"] == 20
+    expected = {"r.a": "failed", "r.b": "failed", "r.c": "passed", "r.d": "unchecked", "r.e": "passed"}
+    assert summary["rules"] == expected
+    assert summary["unchecked"] == {"r.d": "no draw"}
+    assert summary["stale_baseline"] == ["y"]  # stale only where no part saw it
+    assert (summary["rules_checked"], summary["rules_failed"]) == (4, 2)
+    assert merged["target"]["endpoint_url"] is None  # one emulator per part
+    assert merged["finished_at"] == "2026-01-01T00:02:00Z"
+    assert merged["merged_from"] == ["a", "b"]
+
+
+def test_the_smaller_example_wins_between_two_unshrunk_ones_whatever_the_order() -> None:
+    big, small = _finding("r.a:X:k:1", steps=3), _finding("r.a:X:k:1", steps=1)
+    for order in ([big, small], [small, big]):
+        documents = [_document([f], {"r.a": "failed"}) for f in order]
+        assert len(merge_documents(documents)["findings"][0]["steps"]) == 1
+
+
+def test_one_part_merges_to_itself() -> None:
+    document = _document([_finding("r.a:X:k:1")], {"r.a": "failed"})
+    merged = merge_documents([copy.deepcopy(document)])
+    assert merged["findings"] == document["findings"]
+    assert merged["summary"]["rules"] == document["summary"]["rules"]
+
+
+@pytest.mark.parametrize(
+    ("member", "value"), [("seed", 2), ("profile", "documented"), ("target", {"name": "endpoint"})]
+)
+def test_parts_of_different_runs_are_refused(member: str, value: Any) -> None:
+    a = _document([], {})
+    b = _document([], {})
+    b[member] = value
+    with pytest.raises(UsageError, match="not of one run"):
+        merge_documents([a, b])
+
+
+def test_nothing_to_merge_is_a_usage_error() -> None:
+    with pytest.raises(UsageError):
+        merge_documents([])
