@@ -4,6 +4,7 @@
     python -m harness spec check      exit 1 if the committed specs differ from a rebuild
     python -m harness spec lint       report every disagreement between the documents
     python -m harness run [ARGS]      the conformance suite (pytest ARGS), from any directory
+    python -m harness publish         reports/published/<target>/ from a run with a pinned seed
     python -m harness replay FILE     re-check a recorded cassette offline
     python -m harness checks          list the answer checks (for --checks)
     python -m harness merge DIR...    one findings.json from the report dirs of a run's shards
@@ -97,6 +98,42 @@ def _run(args: argparse.Namespace) -> int:
     from harness.plugin import SUITE_DIR
 
     return int(pytest.main([str(SUITE_DIR), *args.pytest_args]))
+
+
+PUBLISHED = ("report.md", "report.html", "findings.json")
+"""What ``publish`` copies into ``reports/published/<target>/``."""
+
+
+def _publish(args: argparse.Namespace) -> int:
+    """Run the suite against ``--target`` with a pinned seed and copy its reports into
+    ``reports/published/<target>/`` (the run's cassette and logs stay behind)."""
+    import shutil
+    import tempfile
+
+    import pytest
+
+    from harness.plugin import SUITE_DIR
+
+    out = Path(args.out) if args.out else Path("reports") / "published" / args.target
+    with tempfile.TemporaryDirectory(prefix="harness-publish-") as work:
+        code = int(
+            pytest.main(
+                [
+                    str(SUITE_DIR),
+                    f"--target={args.target}",
+                    f"--seed={args.seed}",
+                    f"--report-dir={work}",
+                    *args.pytest_args,
+                ]
+            )
+        )
+        if not all((Path(work) / name).is_file() for name in PUBLISHED):
+            return code if code else EXIT_HARNESS_ERROR  # the run wrote nothing: nothing to publish
+        out.mkdir(parents=True, exist_ok=True)
+        for name in PUBLISHED:
+            shutil.copyfile(Path(work) / name, out / name)
+    print(f"published {', '.join(PUBLISHED)} of --target={args.target} --seed={args.seed} in {out}/")
+    return code
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -213,6 +250,16 @@ def parser() -> argparse.ArgumentParser:
     installed = targets_sub.add_parser("install", help="provision a target kind (localstack: its own Python)")
     installed.add_argument("name", help="the target kind, e.g. localstack")
     installed.set_defaults(func=_targets_install)
+    publish = sub.add_parser(
+        "publish",
+        help="run the suite with a pinned seed and copy report.md, report.html and findings.json "
+        "into reports/published/<target>/; other arguments go to pytest",
+    )
+    publish.add_argument("--target", default="emulator", help="the target (default emulator)")
+    publish.add_argument("--seed", default="1", help="the run seed (default 1, as CI)")
+    publish.add_argument("--out", help="where the reports go (default reports/published/<target>/)")
+    publish.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    publish.set_defaults(func=_publish)
     run = sub.add_parser("run", help="run the conformance suite; other arguments go to pytest")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER)
     run.set_defaults(func=_run)
@@ -222,9 +269,9 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args, unknown = parser().parse_known_args(argv)
-        if unknown and args.command != "run":
+        if unknown and args.command not in ("run", "publish"):
             raise UsageError(f"python -m harness: unrecognized arguments: {' '.join(unknown)}")
-        if args.command == "run":
+        if args.command in ("run", "publish"):
             # Everything after ``run`` is pytest's, options first included (argparse would
             # otherwise take ``--target=...`` for one of its own).
             args.pytest_args = [*unknown, *args.pytest_args]

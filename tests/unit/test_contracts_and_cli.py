@@ -11,7 +11,7 @@ import pytest
 
 from harness.cassette import read
 from harness.errors import CassetteError
-from tests.conftest import SHARED
+from tests.conftest import REPO, SHARED
 
 
 @pytest.mark.parametrize("name", ["findings.schema.json", "cassette.schema.json"])
@@ -70,3 +70,22 @@ def test_corrupt_cassettes_name_the_line(tmp_path: Path, text: str, message: str
     path.write_text(text)
     with pytest.raises(CassetteError, match=message):
         list(read(path))
+
+
+def test_the_published_emulator_reports_are_of_the_pinned_moto() -> None:
+    """reports/published/emulator/ (``python -m harness publish``): the three files, findings.json
+    on the contract, from the moto pyproject.toml pins, every finding with both reproductions."""
+    import json
+    import re
+
+    from harness.contracts import findings_validator
+
+    published = REPO / "reports" / "published" / "emulator"
+    assert sorted(p.name for p in published.iterdir()) == ["findings.json", "report.html", "report.md"]
+    document = json.loads((published / "findings.json").read_text())
+    findings_validator().validate(document)
+    pinned = re.search(r'"moto\[server\]==([0-9.]+)"', (REPO / "pyproject.toml").read_text())
+    assert pinned is not None and document["target"]["implementation"] == f"moto {pinned.group(1)}"
+    assert document["seed"] == 1
+    assert all(f.get("reproduce") and f.get("reproduce_cli") for f in document["findings"])
+    assert f"moto {pinned.group(1)}" in (published / "report.md").read_text()
