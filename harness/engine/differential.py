@@ -47,9 +47,13 @@ from harness.spec.catalog import Spec
 from harness.transport import RawRequest, Transport
 
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+#: A multi-Region key id: ``mrk-`` and 32 hex digits (AWS, LocalStack) or a UUID (moto).
+_MRK = rf"mrk-(?:[0-9a-f]{{32}}|{_UUID})"
 _ARN = re.compile(r"^arn:(aws[\w-]*):([\w-]+):([\w-]*):(\d{12})?:(.+)$")
 #: An identifier: an ARN, a key id (a UUID, a multi-Region ``mrk-`` id) or an account id.
-REFERENCE = re.compile(rf"^(arn:aws[\w-]*:[\w-]+:[\w-]*:\d{{0,12}}:.+|{_UUID}|mrk-[0-9a-f]{{32}}|\d{{12}})$")
+REFERENCE = re.compile(rf"^(arn:aws[\w-]*:[\w-]+:[\w-]*:\d{{0,12}}:.+|{_UUID}|{_MRK}|\d{{12}})$")
+#: Identifiers inside a longer text (a key policy): ARNs and key ids, never a bare run of digits.
+_EMBEDDED = re.compile(rf"arn:aws[\w-]*:[\w-]+:[\w-]*:\d{{12}}:[\w/:.+=@-]+|{_MRK}|{_UUID}")
 #: Where an answer's ids are shown once they are read back in this target's ids.
 UNPAIRED = "<an identifier this target never answered>"
 
@@ -140,9 +144,9 @@ def _mapped(text: str, mapping: Mapping[str, str]) -> str:
             resource = resource[: -len(key)] + mapping[key]
         account = mapping.get(account or "", account or "")
         return f"arn:{partition}:{service}:{region}:{account}:{resource}"
-    if len(text) > 24:
-        for old in sorted((k for k in mapping if len(k) >= 12 and k in text), key=len, reverse=True):
-            text = text.replace(old, mapping[old])
+    if len(text) > 36:
+        # Only what looks like an identifier is replaced: drawn text may hold any digits.
+        return _EMBEDDED.sub(lambda m: _mapped(m.group(0), mapping), text)
     return text
 
 
@@ -208,6 +212,10 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
+#: A member one answer does not have (shown as "absent", not as JSON null).
+_ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "absent"})()
+
+
 @dataclass(frozen=True, slots=True)
 class Difference:
     where: str
@@ -225,9 +233,9 @@ def body_differences(mine: Any, theirs: Any, pointer: str = "") -> list[Differen
         for key in sorted(mine.keys() | theirs.keys()):
             at = f"{pointer}/{key}"
             if key not in theirs:
-                found.append(Difference(at, "absent on the other target", mine[key], None))
+                found.append(Difference(at, "absent on the other target", mine[key], _ABSENT))
             elif key not in mine:
-                found.append(Difference(at, "absent on this target", None, theirs[key]))
+                found.append(Difference(at, "absent on this target", _ABSENT, theirs[key]))
             else:
                 found.extend(body_differences(mine[key], theirs[key], at))
         return found
@@ -395,6 +403,8 @@ def _evidence(rule: str) -> Evidence:
 
 
 def _brief(value: Any) -> str:
+    if value is _ABSENT:
+        return "absent"
     text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
     return text if len(text) <= 100 else text[:97] + "..."
 

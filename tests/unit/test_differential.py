@@ -241,3 +241,18 @@ def test_two_answers_that_should_not_exist_are_not_compared_member_by_member() -
     served_valid = replace(served, request={})
     (found,) = mirror(other).compare(judged_here(served_valid), valid)
     assert found.divergence.signature.startswith("/KeyMetadata/")
+
+
+def test_moto_style_multi_region_ids_are_identifiers_too() -> None:
+    moto_mrk = "mrk-0b2d7e1c-4f5a-4c3b-9e8d-7a6b5c4d3e2f"
+    refs = References()
+    refs.learn({"KeyMetadata": {"KeyId": moto_mrk}}, {"KeyMetadata": {"KeyId": B_MRK}})
+    assert refs.to_other({"KeyId": moto_mrk}) == ({"KeyId": B_MRK}, True)
+
+
+def test_drawn_text_is_never_rewritten_even_when_it_holds_an_account_id() -> None:
+    """The twin of the policy test: digits that only look like an account stay as drawn."""
+    refs = learned()
+    drawn = B_ACCOUNT * 4 + " " + A_ACCOUNT * 3
+    assert refs.to_mine(drawn) == drawn
+    assert refs.to_other({"Description": drawn}) == ({"Description": drawn}, True)
