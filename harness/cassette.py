@@ -8,7 +8,8 @@ Reading names a corrupt line by its number.
 Two extension members (the contract allows extra members) tell replay how the run
 judged its exchanges: ``"role": "control"`` marks a control call, and ``"history":
 "start"`` marks the exchange where the recording run's model started empty and
-complete (see :attr:`harness.exchange.Exchange.history_start`).
+complete (see :attr:`harness.exchange.Exchange.history_start`). A third, ``"test"``, names
+the rule test or state machine that sent the call (``python -m harness verify`` reads it).
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ class CassetteWriter:
         self.count = 0
         self.history_start = history_start
         """Mark the first exchange written as the start of the recorded history."""
+        self.test: str | None = None
+        """The test whose calls are being written: each line then names it (``"test"``), so a
+        certification bundle's verifier can tell which test exercised what."""
         self._bound = ListBound() if bound_lists else None
         """Leave out of list answers the items that name nothing this cassette showed before."""
 
@@ -52,6 +56,8 @@ class CassetteWriter:
         line = exchange.to_cassette()
         if self._bound is not None:
             line = self._bound.apply(line)
+        if self.test is not None:
+            line["test"] = self.test  # an extension member, like "role" and "history"
         self._file.write(json.dumps(line, ensure_ascii=False) + "\n")
         self._file.flush()
         self.count += 1

@@ -41,3 +41,7 @@ class RunOptions:
     examples, replayed first by later runs; ``None``: no database (the default)."""
     example_db_readonly: bool = False
     """``--example-db-readonly``: replay the database's examples, never write to it (CI)."""
+    bound_lists: bool = True
+    """Leave out of the cassette's list answers the items about what the run never touched
+    (harness.cassette.ListBound); a certification keeps every answer whole, so that its cassette
+    replays to exactly the run's verdicts."""

@@ -103,9 +103,12 @@ class Session:
         # The first exchange is marked as the start of a complete history, so a replay of
         # this cassette judges it with a complete model too, exactly as this run does.
         # Bounded: list answers keep only items about what this run touched (harness.cassette.
-        # ListBound), so the cassette does not grow with what the endpoint held before.
+        # ListBound), so the cassette does not grow with what the endpoint held before; a
+        # certification keeps every answer whole (options.bound_lists).
         self._cassette = CassetteWriter(
-            options.report_dir / "cassette.jsonl", history_start=self.judge.model.complete, bound_lists=True
+            options.report_dir / "cassette.jsonl",
+            history_start=self.judge.model.complete,
+            bound_lists=options.bound_lists,
         )
         self._account_id: str | None = None
         self.closed = False
@@ -282,6 +285,7 @@ class Session:
         ]
 
     def run_rule(self, test: RuleTest) -> RuleRun:
+        self._cassette.test = test.name  # each cassette line names its test (certification)
         try:
             self.accounting.check()
             run = run_rule(
@@ -318,6 +322,7 @@ class Session:
         applicable (its rules are listed so), rather than passed.
         """
         missing_at = len(self.judge.missing_log)
+        self._cassette.test = f"stateful {test.name}"
         try:
             self.accounting.check()
             run = run_stateful(
