@@ -6,6 +6,7 @@
     python -m harness run [ARGS]      the conformance suite (pytest ARGS), from any directory
     python -m harness publish         reports/published/<target>/ from a run with a pinned seed
     python -m harness replay FILE     re-check a recorded cassette offline
+    python -m harness verify BUNDLE   check a certification bundle offline (0 conformant, 1 not)
     python -m harness checks          list the answer checks (for --checks)
     python -m harness merge DIR...    one findings.json from the report dirs of a run's shards
     python -m harness sweep ...       schedule the deletion of what killed real-account runs left
@@ -66,6 +67,12 @@ def _spec_lint(args: argparse.Namespace) -> int:
     from harness.spectools import lint
 
     return lint.main(args)
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from harness.certification import verify
+
+    return verify.main(args)
 
 
 def _replay(args: argparse.Namespace) -> int:
@@ -219,6 +226,11 @@ def parser() -> argparse.ArgumentParser:
         help="judge only the rules a findings.json checked (its summary.rules), e.g. a -k run's",
     )
     replay_cmd.set_defaults(func=_replay)
+    verify_cmd = sub.add_parser(
+        "verify", help="check a certification bundle (pytest --certify) with no endpoint: 0 conformant, 1 not"
+    )
+    verify_cmd.add_argument("bundle", help="a certification/ directory or its certification.tar.gz")
+    verify_cmd.set_defaults(func=_verify)
     sweep_cmd = sub.add_parser(
         "sweep", help="schedule the deletion of what killed runs left in a real account (by ledger and tag)"
     )

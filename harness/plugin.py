@@ -129,6 +129,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="treat every finding as new",
     )
     group.addoption(
+        "--certify",
+        dest="conformance_certify",
+        action="store_true",
+        help="a certification run: every rule at the certification settings, no baseline; writes "
+        "<report-dir>/certification/ and certification.tar.gz (python -m harness verify checks them)",
+    )
+    group.addoption(
         "--shard",
         dest="conformance_shard",
         default=None,
@@ -257,6 +264,10 @@ def _options(config: pytest.Config) -> RunOptions:
     from harness.options import DEFAULT_EXAMPLES, DEFAULT_SHRINK_CALLS, RunOptions
 
     get = config.getoption
+    if get("conformance_certify"):  # what would weaken a certification is refused first
+        from harness.certification.run import refuse
+
+        refuse(lambda dest: get(dest, default=None), _test_ids(config))
     name = get("conformance_target") or "emulator"
     file_option = get("conformance_targets_file")
     targets_file = targets.load_targets_file(Path(file_option) if file_option else None)
@@ -315,7 +326,7 @@ def _options(config: pytest.Config) -> RunOptions:
 
     profile = get("conformance_profile") or (named.spec_profile if named else None) or "aws"
     catalog.load(profile)  # a broken or missing spec is a harness error, reported now
-    return RunOptions(
+    options = RunOptions(
         target=target,
         report_dir=Path(report_dir) if report_dir else config.rootpath / "reports" / name,
         seed=seed,
@@ -329,6 +340,28 @@ def _options(config: pytest.Config) -> RunOptions:
         budget=budget,
         compare=_compare_target(get("conformance_compare_target"), target, targets_file),
     )
+    return _certified(config, options) if get("conformance_certify") else options
+
+
+def _test_ids(config: pytest.Config) -> list[str]:
+    """The command line's test ids (paths into the suite other than the suite itself)."""
+    ids = [a for a in config.args if _in_suite(a) and Path(a.split("::", 1)[0]).resolve() != SUITE_DIR]
+    return ids + [a for a in config.args if "::" in a and a not in ids]
+
+
+def _certified(config: pytest.Config, options: RunOptions) -> RunOptions:
+    """--certify: the certification run's options, and the plugin that watches the run and writes
+    the bundle at its end (harness.certification.run)."""
+    from harness.certification.run import Certification, certification_options
+    from harness.targets import TARGETS
+
+    certified, settings = certification_options(
+        options, lambda dest: config.getoption(dest, default=None), _test_ids(config)
+    )
+    description = TARGETS[certified.target.kind_name].description
+    watcher = Certification(certified, settings, lambda: _state(config), description)
+    config.pluginmanager.register(watcher, "conformance-certification")
+    return certified
 
 
 def _compare_target(name: str | None, target: TargetConfig, targets_file: TargetsFile) -> TargetConfig | None:
