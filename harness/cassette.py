@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -122,10 +123,17 @@ def _lines(handle: IO[bytes], path: Path) -> Iterator[bytes]:
         raise CassetteError(f"cannot read cassette {path}: {exc.strerror or exc}") from None
 
 
-#: Items about resources the run never touched that a list answer keeps: one more than the
-#: default page size of AWS's list operations (100), so an endpoint that ignores page sizes
-#: still shows it in the cassette.
+#: A list answer with at most this many items is kept whole: AWS's default page size (100), the
+#: most a conforming endpoint answers unasked. Only longer lists (an endpoint that ignores page
+#: sizes, or one asked for more) are bounded.
+LONG_LIST = 100
+
+#: Items about resources the run never touched that a long list keeps: one more than the default
+#: page size, so an endpoint that ignores page sizes still shows it in the cassette.
 FOREIGN_KEPT = 101
+
+#: Strings shorter than this are never names (states, usages, check values).
+NAME_LENGTH = 8
 
 
 class ListBound:
@@ -134,19 +142,19 @@ class ListBound:
     A list answer (an answer member that is a list of objects, e.g. ListKeys's ``Keys``) of an
     endpoint reused for many runs, or of a long-lived account, lists everything the endpoint ever
     held: a moto server reused for ten runs answered Payment Cryptography ListKeys with 5.5 MB.
-    An item that names resources by ARN (AWS's names of resources, in any service), none of
-    which appeared in an earlier line of this cassette, is about something this run never made,
-    named or saw: it is left out of the line, and the line's ``"elided"`` member (an extension,
-    like ``"role"``) counts what was left out, per member. Items that name no resource (tags)
-    are kept, and so are the first :data:`FOREIGN_KEPT` of the others in the first such answer
-    of each operation and Region, so that a page longer than AWS's default page size still
-    shows on replay (once: a replay counts fewer occurrences of it). On a target the run started
-    empty, an
-    item names a key the run made, whose ARN came in the answer that made it, unless that answer
-    was lost (a server error after the key was made): nothing is left out.
+    In a list longer than :data:`LONG_LIST`, an item's names are its strings that no other item
+    of the list shares (an ARN, a key id, an alias name; not a state or a usage, which many items
+    share). An item none of whose names appeared in an earlier line of this cassette (a request,
+    or an answer outside such lists) is about something this run never made, named or saw: it is
+    left out of the line, and the line's ``"elided"`` member (an extension, like ``"role"``)
+    counts what was left out, per member. The first :data:`FOREIGN_KEPT` of them are kept in
+    the first such answer of each operation and Region, so that a page longer than AWS's
+    default page size still shows on replay (once: a replay counts fewer occurrences of it).
+    Lists of at most :data:`LONG_LIST` items are kept whole. On a target the run started
+    empty, a long list names keys the run made, whose names came in the answers that made them,
+    unless such an answer was lost (a server error after the key was made).
 
-    The live run judged the whole answer; a replay judges what is kept, and says so
-    (harness.engine.replay lists the elided items as an unapplied check).
+    The live run judged the whole answer; a replay judges what is kept.
     """
 
     def __init__(self) -> None:
@@ -155,7 +163,7 @@ class ListBound:
         """(service, operation, Region, member) whose foreign items a line already kept."""
 
     def apply(self, line: dict[str, Any]) -> dict[str, Any]:
-        self._learn(line.get("request"))
+        self.seen |= _strings(line.get("request"))
         response = line.get("response")
         if not isinstance(response, dict):
             return line
@@ -163,16 +171,20 @@ class ListBound:
         kept_response = dict(response)
         learned: set[str] = set()
         for member, value in response.items():
-            if not (isinstance(value, list) and value and all(isinstance(item, dict) for item in value)):
-                learned |= self._names(value)
+            long_list = isinstance(value, list) and len(value) > LONG_LIST
+            if not (long_list and all(isinstance(item, dict) for item in value)):
+                learned |= _strings(value)
                 continue
+            per_item = [_strings(item) for item in value]
+            shared = Counter(name for names in per_item for name in names)
             where = (line.get("service"), line.get("operation"), line.get("region"), member)
             allowed = 0 if where in self.shown else FOREIGN_KEPT
             foreign = 0
             kept = []
-            for item in value:
-                if self._ours(item):
-                    learned |= self._names(item)
+            for item, strings in zip(value, per_item, strict=True):
+                names = {name for name in strings if shared[name] == 1}
+                if not names or names & self.seen:
+                    learned |= names
                 else:
                     # Never learned from: a listing does not make a foreign resource the run's.
                     foreign += 1
@@ -189,19 +201,13 @@ class ListBound:
             return line
         return {**line, "response": kept_response, "elided": elided}
 
-    def _ours(self, item: Any) -> bool:
-        """Whether a list item is kept: it names no resource (a tag), or one this run saw."""
-        names = self._names(item)
-        return not names or bool(names & self.seen)
 
-    def _learn(self, value: Any) -> None:
-        self.seen |= self._names(value)
-
-    def _names(self, value: Any) -> set[str]:
-        if isinstance(value, str):
-            return {value} if value.startswith("arn:") else set()
-        if isinstance(value, dict):
-            return set().union(*(self._names(v) for v in value.values())) if value else set()
-        if isinstance(value, list):
-            return set().union(*(self._names(v) for v in value)) if value else set()
-        return set()
+def _strings(value: Any) -> set[str]:
+    """Every string of at least NAME_LENGTH characters in ``value``, at any depth."""
+    if isinstance(value, str):
+        return {value} if len(value) >= NAME_LENGTH else set()
+    if isinstance(value, dict):
+        return set().union(*(_strings(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(_strings(v) for v in value)) if value else set()
+    return set()
