@@ -11,7 +11,7 @@ that happened to be drawn. Finding ids are made from it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -104,6 +104,52 @@ def divergence(
     )
 
 
+_PART_INDEX = re.compile(r"^\d+$")
+
+
+def member_pointer(pointer: str, schema: Mapping[str, Any] | None) -> str:
+    """``pointer`` with every part that is not a member name blanked to ``*``: list indexes and
+    the keys of maps (drawn data), judged by the request ``schema``; without one, indexes only.
+    ``/Tags/3/TagKey`` -> ``/Tags/*/TagKey``; ``/EncryptionContext/k1`` -> ``/EncryptionContext/*``.
+    """
+    node: Any = schema
+    parts = []
+    for part in (p for p in pointer.split("/") if p):
+        properties = node.get("properties") if isinstance(node, Mapping) else None
+        if isinstance(node, Mapping) and "items" in node and _PART_INDEX.match(part):
+            parts.append("*")
+            node = node["items"]
+        elif isinstance(properties, Mapping) and part in properties:
+            parts.append(part)
+            node = properties[part]
+        elif node is None:
+            parts.append("*" if _PART_INDEX.match(part) else part)
+        else:
+            parts.append("*")
+            extra = node.get("additionalProperties") if isinstance(node, Mapping) else None
+            node = extra if isinstance(extra, Mapping) else {}
+    return "/" + "/".join(parts) if parts else ""
+
+
+def where(prediction: Prediction, spec: ServiceSpec | None, operation: str) -> str:
+    """Where a request breaks the rule that decides ``prediction``: for a state rule the key
+    state the call met (``state Disabled``), else the member (``/KeySpec``), never drawn data."""
+    operations = spec.operations if spec is not None else {}
+    schema = operations[operation].request_schema if operation in operations else None
+    found: list[str] = []
+    for violation in prediction.violations:
+        if violation.rule != prediction.rule:
+            continue
+        part = (
+            f"state {violation.transition}"
+            if violation.transition
+            else member_pointer(violation.pointer, schema)
+        )
+        if part and part not in found:
+            found.append(part)
+    return ", ".join(sorted(found))
+
+
 def check_outcome(
     prediction: Prediction, exchange: Exchange, spec: ServiceSpec | None = None
 ) -> Divergence | None:
@@ -124,12 +170,17 @@ def check_outcome(
         grade = prediction.evidence(kind)
         return divergence(rule, kind, exchange, expected, detail, signature, evidence=grade, broken=broken)
 
-    signature = f"{expected.label} -> {actual}"
+    # Where the request breaks the rule: the member (its pointer, index-free) or the key state
+    # the call met. Two members (or two states) the target mishandles are two faults.
+    at = where(prediction, spec, exchange.operation)
+    suffix = f" @ {at}" if at else ""
+    signature = f"{expected.label} -> {actual}{suffix}"
     # A server error or a served request is the same fault whichever codes the request
     # could have earned: when a drawn request happens to break a second rule, the expected
     # label changes ("several rules broken"), the fault does not. Only a wrong error code
     # is told apart by the code expected.
-    served_or_failed = f"{'success' if expected.outcome == 'success' else 'a client error'} -> {actual}"
+    served = "success" if expected.outcome == "success" else "a client error"
+    served_or_failed = f"{served} -> {actual}{suffix}"
     if exchange.status is None or exchange.status >= 500:
         detail = (
             f"no answer ({exchange.transport_error})"

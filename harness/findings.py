@@ -2,8 +2,10 @@
 
 The id is a fingerprint of the rule, the operation, the kind of divergence and its
 signature (see :mod:`harness.checks`), never of drawn data, so the same fault gets the
-same id in every run and a baseline can name it. A run keeps one finding per id: the
-smallest example seen, replaced by Hypothesis's shrunk example when there is one.
+same id in every run and a baseline can name it. The signature of an outcome names the
+member (or key state) the request broke its rule at: two members mishandled are two ids.
+A run keeps one finding per id: the smallest example seen, replaced by Hypothesis's shrunk
+example when there is one.
 """
 
 from __future__ import annotations

@@ -79,6 +79,9 @@ class Violation:
     it where no source says which one it gets."""
     code_evidence: Evidence | None = None
     """How this case's error code is known, where less well than the rule's other cases."""
+    transition: str = ""
+    """For a key-state rule: the state the call met (``Disabled``); with the operation, the state
+    transition the target got wrong, which the finding's id names (harness.checks.where)."""
 
     @property
     def expectation(self) -> Expectation:

@@ -988,7 +988,7 @@ def state_violations(
     """The [KS] violations of ``operation`` on a key in ``state``; ``None``: no prediction."""
     entry = state_entry(operation, state)
     if isinstance(entry, Rule):
-        return [Violation(entry.id, pointer)]
+        return [Violation(entry.id, pointer, transition="|".join(state.possible))]
     if entry is None:
         return []
     return None

@@ -640,10 +640,12 @@ class KeyView:
         return self.multi_region and self.primary_region == self.region
 
 
-def _from_entry(entry: Entry, pointer: str = "/KeyId") -> list[Violation] | None:
-    """``None`` for no prediction, else the violations (empty: allowed)."""
+def _from_entry(
+    entry: Entry, pointer: str = "/KeyId", state: KeyState | None = None
+) -> list[Violation] | None:
+    """``None`` for no prediction, else the violations (empty: allowed), naming the state met."""
     if isinstance(entry, Rule):
-        return [Violation(entry.id, pointer)]
+        return [Violation(entry.id, pointer, transition="|".join(state.possible) if state else "")]
     if entry is None:
         return []
     return None
@@ -651,7 +653,7 @@ def _from_entry(entry: Entry, pointer: str = "/KeyId") -> list[Violation] | None
 
 def state_violations(operation: str, state: KeyState) -> list[Violation] | None:
     """The rule-38 violations of ``operation`` on a key in ``state``; ``None``: no prediction."""
-    return _from_entry(state_entry(operation, state))
+    return _from_entry(state_entry(operation, state), state=state)
 
 
 def replicate_key_violations(key: KeyView, replica_region: Any) -> list[Violation] | None:
@@ -664,7 +666,7 @@ def replicate_key_violations(key: KeyView, replica_region: Any) -> list[Violatio
         # code is recorded for a replica only; for a single-Region key it is the closest fit.
         inferred: Evidence | None = None if key.multi_region else "inferred"
         return [Violation(REPLICATE_NOT_PRIMARY.id, "/KeyId", code_evidence=inferred)]
-    found = _from_entry(state_entry("ReplicateKey", key.state))
+    found = _from_entry(state_entry("ReplicateKey", key.state), state=key.state)
     if found is None:
         return None
     if replica_region == key.region:
@@ -680,7 +682,7 @@ def update_primary_region_violations(key: KeyView, primary_region: Any) -> list[
     if not key.is_primary:
         found.append(Violation(UPR_NOT_PRIMARY.id, "/KeyId"))
     else:
-        state = _from_entry(state_entry("UpdatePrimaryRegion", key.state))
+        state = _from_entry(state_entry("UpdatePrimaryRegion", key.state), state=key.state)
         if state is None:
             return None
         found.extend(state)

@@ -185,7 +185,7 @@ def restore_key_violations(state: str | None) -> list[Violation] | None:
 def tagging_violations(state: str | None) -> list[Violation] | None:
     """Rule 60: no tagging or untagging while pending deletion."""
     if state == DELETE_PENDING:
-        return [Violation(TAGS_PENDING_DELETION.id, "/ResourceArn")]
+        return [Violation(TAGS_PENDING_DELETION.id, "/ResourceArn", transition=DELETE_PENDING)]
     if state == CREATE_COMPLETE:
         return []
     return None
