@@ -11,6 +11,9 @@ from pathlib import Path
 from harness.targets import moto  # noqa: F401 - registers "emulator", the default, listed first
 
 # isort: split
+from harness.targets import localstack_kind  # noqa: F401 - registers "localstack"
+
+# isort: split
 from harness.targets import endpoint  # noqa: F401 - registers "endpoint"
 
 # isort: split
