@@ -613,7 +613,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if result is None:
         write("no conformance test ran; nothing written")
         return
-    for line in result.lines(verbose=config.get_verbosity() > 0):
+    # On a terminal, a known cause's line is cut to its width: one row each, one screen in all.
+    width = config.get_terminal_writer().fullwidth if terminalreporter.isatty else None
+    for line in result.lines(verbose=config.get_verbosity() > 0, width=width):
         write(line)
     if state.options.strict_baseline and result.stale:
         write(f"--strict-baseline: {len(result.stale)} stale baseline entries fail the run")

@@ -125,7 +125,10 @@ def write(report_dir: Path, document: Mapping[str, Any]) -> Path:
     return write_json_atomic(report_dir / "findings.json", document)
 
 
-def summary_lines(document: Mapping[str, Any], *, verbose: bool = False) -> list[str]:
+def summary_lines(
+    document: Mapping[str, Any], *, verbose: bool = False, width: int | None = None
+) -> list[str]:
     """The end-of-run text of a findings.json document (with causes): one screen at default
-    verbosity, every finding and stale entry with ``verbose`` (harness.reporting.console)."""
-    return console.summary_lines(document, verbose=verbose)
+    verbosity (``width``: a terminal's), every finding and stale entry with ``verbose``
+    (harness.reporting.console)."""
+    return console.summary_lines(document, verbose=verbose, width=width)

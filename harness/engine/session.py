@@ -59,9 +59,9 @@ class RunResult:
         """Findings that fail the run: not in the baseline, and not advisories."""
         return [f for f in self.findings if f.baseline != "known" and not f.advisory]
 
-    def lines(self, *, verbose: bool = False) -> list[str]:
+    def lines(self, *, verbose: bool = False, width: int | None = None) -> list[str]:
         """The end-of-run text (harness.reporting.console): one screen, or everything."""
-        return summary_lines(self.document, verbose=verbose)
+        return summary_lines(self.document, verbose=verbose, width=width)
 
 
 class Session:

@@ -114,19 +114,26 @@ def _finding_line(finding: Mapping[str, Any]) -> str:
     )
 
 
-def _cause_line(cause: Cause, label: str) -> str:
+def _cause_line(cause: Cause, label: str, width: int | None = None) -> str:
+    """One cause: its counts, its title and its id (to find it in report.md), cut to ``width``."""
     ops = len(cause.operations)
-    return (
+    line = (
         f"{label:<8}{len(cause.findings):>3} finding{'s' if len(cause.findings) != 1 else ' '} "
         f"{len(cause.rules):>2} rule{'s' if len(cause.rules) != 1 else ' '} "
         f"{ops:>2} op{'s' if ops != 1 else ' '}  {cause.title}  [{cause.id}]"
     )
+    return line if width is None or len(line) <= width else line[: max(width - 3, 20)] + "..."
 
 
 def summary_lines(
-    document: Mapping[str, Any], *, verbose: bool = False, max_lines: int = MAX_LINES
+    document: Mapping[str, Any],
+    *,
+    verbose: bool = False,
+    max_lines: int = MAX_LINES,
+    width: int | None = None,
 ) -> list[str]:
-    """The end-of-run text of ``document`` (a findings.json document with causes)."""
+    """The end-of-run text of ``document`` (a findings.json document with causes). ``width``:
+    known and advisory causes' lines are cut to it (a terminal's), so that each is one row."""
     lines = headline(document)
     causes = group(document.get("findings") or [])
     new = [c for c in causes if c.status == "new"]
@@ -150,7 +157,7 @@ def summary_lines(
         kept, cut = rest[: room - 1], rest[room - 1 :]
     else:
         kept, cut = rest, []
-    lines.extend(_cause_line(c, c.status) for c in kept)
+    lines.extend(_cause_line(c, c.status, width) for c in kept)
     if cut:
         hidden = sum(len(c.findings) for c in cut)
         lines.append(
@@ -159,7 +166,7 @@ def summary_lines(
         )
     if stale:
         lines.append(
-            f"stale: {len(stale)} baseline entries whose rule ran were not seen "
-            "(-v names them; summary.stale_baseline in findings.json)"
+            f"stale: {len(stale)} baseline entries (their rule ran, their finding did not show: "
+            "-v lists them)"
         )
     return lines

@@ -42,6 +42,8 @@ def test_hundreds_of_known_findings_fit_one_screen() -> None:
     shown = sum(1 for line in lines if line.startswith("known "))
     hidden = int(lines[-2].split()[2])
     assert shown + hidden == 90
+    narrow = summary_lines(_document(known), width=80)  # on an 80-column terminal: a row each
+    assert all(len(line) <= 80 for line in narrow if line.startswith("known "))
 
 
 def test_every_new_finding_is_named_with_expected_actual_and_its_reproduction() -> None:
