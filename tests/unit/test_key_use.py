@@ -297,6 +297,26 @@ def test_aliases_resolve_where_a_key_id_accepts_them_and_are_listed() -> None:
     assert flow.expect("Encrypt", {"KeyId": "alias/aws/ebs", "Plaintext": b64(b"x")}) is None
 
 
+def test_a_server_error_leaves_an_alias_and_rotation_in_doubt_until_an_answer_settles_them() -> None:
+    flow = Flow()
+    key(flow)
+    alias = {"AliasName": "alias/app", "TargetKeyId": SRK}
+    # The call may or may not have made the alias: no prediction of AlreadyExists or NotFound.
+    flow.send(exchange("CreateAlias", alias, status=500))
+    assert flow.expect("CreateAlias", alias) is None
+    assert flow.expect("DeleteAlias", {"AliasName": "alias/app"}) is None
+    assert flow.expect("Encrypt", {"KeyId": "alias/app", "Plaintext": b64(b"x")}) is None
+    assert flow.send(exchange("ListAliases", {"KeyId": SRK}, {"Aliases": []})) == []
+    # An alias another call left alone is still predicted.
+    assert outcome(flow.expect("DeleteAlias", {"AliasName": "alias/other"}))[1] == ("NotFoundException",)
+    # A successful DeleteAlias settles it again.
+    assert flow.send(exchange("DeleteAlias", {"AliasName": "alias/app"})) == []
+    assert outcome(flow.expect("DeleteAlias", {"AliasName": "alias/app"}))[1] == ("NotFoundException",)
+    status = {"KeyId": SRK}
+    flow.send(exchange("EnableKeyRotation", status, status=500))
+    assert flow.send(exchange("GetKeyRotationStatus", status, {"KeyRotationEnabled": True})) == []
+
+
 def test_rotation_status_follows_the_calls_and_is_false_while_pending_deletion() -> None:
     flow = Flow()
     key(flow)

@@ -86,6 +86,9 @@ class KeyUseState:
     """Region -> alias name -> key id."""
     deleted: dict[str, set[str]] = field(default_factory=dict)
     """Region -> alias names DeleteAlias removed (and not made again)."""
+    unsure: dict[str, set[str]] = field(default_factory=dict)
+    """Region -> alias names a server error left in doubt: whether they exist, and where they
+    point, is learned again from later answers, never predicted."""
     ciphertexts: dict[str, Ciphertext] = field(default_factory=dict)
     signatures: dict[str, Signed] = field(default_factory=dict)
     macs: dict[str, Tagged] = field(default_factory=dict)
@@ -213,6 +216,39 @@ class KeyUseHandlers(OperationHandlers):
     def alias_target(self, region: str, name: str) -> str | None:
         return self.key_use.aliases.get(region, {}).get(name)
 
+    def alias_settled(self, region: str, name: str) -> bool:
+        """Whether an alias the model does not know is known not to exist: the model saw every
+        call, and no server error left this name in doubt."""
+        return self.complete and name not in self.key_use.unsure.get(region, set())
+
+    def _uncertain_key_use(self, exchange: Exchange) -> None:
+        """No answer or a server error to a key-use call: forget what it may have changed.
+
+        As for the lifecycle calls (:meth:`KmsModel._uncertain`), so that one server error does
+        not turn into a finding for every call after it: an alias made, moved or deleted, the
+        rotation settings, the on-demand rotation count, the state that importing or deleting key
+        material changes. The calls that only use a key (Encrypt, Sign, ...) change nothing.
+        """
+        operation, request, region = exchange.operation, exchange.request, exchange.region
+        if operation in ("CreateAlias", "UpdateAlias", "DeleteAlias"):
+            name = request.get("AliasName")
+            if isinstance(name, str):
+                self.key_use.aliases.get(region, {}).pop(name, None)
+                self.key_use.deleted.get(region, set()).discard(name)
+                self.key_use.unsure.setdefault(region, set()).add(name)
+            return
+        target, _ = self._named(request.get("KeyId"), region, "KeyId", aliases=False)
+        if target is None:
+            return
+        if operation in ("EnableKeyRotation", "DisableKeyRotation"):
+            for member in self.family(target.key.key_id).values():
+                member.rotation_enabled, member.rotation_period = None, UNKNOWN_PERIOD
+        elif operation == "RotateKeyOnDemand":
+            for member in self.family(target.key.key_id).values():
+                member.on_demand_rotations = None
+        elif operation in ("ImportKeyMaterial", "DeleteImportedKeyMaterial"):
+            target.key.forget("state")
+
     # -- hooks on every call and answer -------------------------------------------------------
 
     def predict(self, call: Call, region: str) -> Prediction | None:
@@ -277,7 +313,7 @@ class KeyUseHandlers(OperationHandlers):
                 return None, None  # an alias ARN of another Region
             key_id = self.alias_target(region, name)
             if key_id is None:
-                if name.startswith(uses.RESERVED_ALIAS_PREFIX) or not self.complete:
+                if name.startswith(uses.RESERVED_ALIAS_PREFIX) or not self.alias_settled(region, name):
                     return None, None
                 return None, [Violation(uses.ALIAS_NOT_FOUND.id, pointer, "no such alias")]
             key = self.key(region, key_id)
@@ -1041,7 +1077,7 @@ class KeyUseHandlers(OperationHandlers):
             return None
         if not found and self.alias_target(region, str(name)) is not None:
             found.append(Violation(uses.ALIAS_EXISTS.id, "/AliasName"))
-        elif not found and not self.complete:
+        elif not found and not self.alias_settled(region, str(name)):
             return None  # the alias may exist
         _, more = self._alias_target("CreateAlias", params, region)
         if more is None:
@@ -1059,6 +1095,7 @@ class KeyUseHandlers(OperationHandlers):
             return
         target, _ = self._named(value, region, "TargetKeyId", aliases=False)
         aliases = self.key_use.aliases.setdefault(region, {})
+        self.key_use.unsure.get(region, set()).discard(name)
         if target is not None:
             aliases[name] = target.key.key_id
             self.key_use.deleted.get(region, set()).discard(name)
@@ -1072,7 +1109,7 @@ class KeyUseHandlers(OperationHandlers):
         found: list[Violation] = []
         current = self.alias_target(region, name)
         if current is None:
-            if not self.complete or name.startswith(uses.RESERVED_ALIAS_PREFIX):
+            if not self.alias_settled(region, name) or name.startswith(uses.RESERVED_ALIAS_PREFIX):
                 return None
             found.append(Violation(uses.ALIAS_NOT_FOUND.id, "/AliasName", "no such alias"))
         target, more = self._alias_target("UpdateAlias", params, region)
@@ -1097,7 +1134,7 @@ class KeyUseHandlers(OperationHandlers):
         if not isinstance(name, str) or name.startswith(uses.RESERVED_ALIAS_PREFIX):
             return None
         if self.alias_target(region, name) is None:
-            if not self.complete or not name.startswith("alias/"):
+            if not self.alias_settled(region, name) or not name.startswith("alias/"):
                 return None
             return predict(None, [Violation(uses.ALIAS_NOT_FOUND.id, "/AliasName", "no such alias")])
         return self._finish("DeleteAlias", params, [])
@@ -1108,6 +1145,7 @@ class KeyUseHandlers(OperationHandlers):
         name = request.get("AliasName")
         if isinstance(name, str):
             self.key_use.aliases.get(region, {}).pop(name, None)
+            self.key_use.unsure.get(region, set()).discard(name)
             self.key_use.deleted.setdefault(region, set()).add(name)
 
     def _predict_ListAliases(self, params: Mapping[str, Any], region: str) -> Prediction | None:
@@ -1126,7 +1164,8 @@ class KeyUseHandlers(OperationHandlers):
             if key_id is None or target_id == key_id
         )
         deleted = tuple(sorted(self.key_use.deleted.get(region, set()) - set(known)))
-        listing = AliasList(expected, deleted, complete=key_id is not None and self.complete)
+        settled = self.complete and not self.key_use.unsure.get(region)
+        listing = AliasList(expected, deleted, complete=key_id is not None and settled)
         fact = Fact(uses.ALIAS_MAPPING.id, "/Aliases", "the aliases and their keys", listing)
         return self._finish("ListAliases", params, [], [fact])
 

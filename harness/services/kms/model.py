@@ -338,6 +338,7 @@ class KmsModel(KeyUseHandlers, OperationHandlers):
         What it may have changed is forgotten (and learned again from later answers), so that
         one server error does not turn into a finding for every call after it.
         """
+        self._uncertain_key_use(exchange)
         request, region = exchange.request, exchange.region
         key = self._key_of(request, region)
         operation = exchange.operation
