@@ -2,11 +2,15 @@
 
 A service model names its handlers ``_predict_<Operation>(params, region)`` and
 ``_apply_<Operation>(request, body, region, expected)``; an operation without a handler is
-one the model makes no claim about (no prediction, no state change).
+one the model makes no claim about (no prediction, no state change). Operations that differ
+only by name (GenerateDataKey and its WithoutPlaintext form, say) share one pair of handlers
+through ``shared_handlers``, which then take the operation's name first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any, ClassVar, Protocol
 
 from harness.exchange import Call, Exchange
@@ -25,10 +29,20 @@ class ServiceModel(Protocol):
 
 class OperationHandlers:
     service: ClassVar[str]
+    shared_handlers: ClassVar[Mapping[str, str]] = {}
+    """Operation -> stem, for operations served by ``_predict_<stem>(operation, params, region)``
+    and ``_apply_<stem>(operation, request, body, region, expected)``."""
+
+    def _handler(self, kind: str, operation: str) -> Callable[..., Any] | None:
+        stem = self.shared_handlers.get(operation)
+        if stem is None:
+            found: Callable[..., Any] | None = getattr(self, f"_{kind}_{operation}", None)
+            return found
+        return partial(getattr(self, f"_{kind}_{stem}"), operation)
 
     def predict(self, call: Call, region: str) -> Prediction | None:
         """The documented answer to ``call`` in ``region``; ``None`` when no rule decides it."""
-        handler = getattr(self, f"_predict_{call.operation}", None)
+        handler = self._handler("predict", call.operation)
         if handler is None:
             return None
         result: Prediction | None = handler(call.params, region)
@@ -40,7 +54,7 @@ class OperationHandlers:
         A success the model did not predict is still followed (the target says the call took
         effect), but the handler may trust the model's own facts less.
         """
-        handler = getattr(self, f"_apply_{exchange.operation}", None)
+        handler = self._handler("apply", exchange.operation)
         if handler is None:
             return
         call = Call(self.service, exchange.operation, exchange.request, exchange.region)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from harness import redaction
 from harness.exchange import Call, Exchange
@@ -193,6 +193,15 @@ class OnDemandRotations(Matcher):
 class KeyUseHandlers(OperationHandlers):
     """The handlers of the key-use operations; :class:`~harness.services.kms.model.KmsModel`
     inherits them."""
+
+    shared_handlers: ClassVar[Mapping[str, str]] = {
+        "GenerateDataKey": "data_key",
+        "GenerateDataKeyWithoutPlaintext": "data_key",
+        "GenerateDataKeyPair": "data_key_pair",
+        "GenerateDataKeyPairWithoutPlaintext": "data_key_pair",
+        "EnableKeyRotation": "switch_rotation",
+        "DisableKeyRotation": "switch_rotation",
+    }
 
     if TYPE_CHECKING:
         complete: bool
@@ -448,7 +457,7 @@ class KeyUseHandlers(OperationHandlers):
             algorithm,
         )
 
-    def _data_key(self, operation: str, params: Mapping[str, Any], region: str) -> Prediction | None:
+    def _predict_data_key(self, operation: str, params: Mapping[str, Any], region: str) -> Prediction | None:
         target, checks = self._encrypting(operation, params, region)
         if checks is None:
             return None
@@ -466,31 +475,17 @@ class KeyUseHandlers(OperationHandlers):
             facts.append(Fact(uses.DATA_KEY_VALID.id, "/Plaintext", "no plaintext", ABSENT))
         return self._finish(operation, params, found, facts)
 
-    def _predict_GenerateDataKey(self, params: Mapping[str, Any], region: str) -> Prediction | None:
-        return self._data_key("GenerateDataKey", params, region)
-
-    def _predict_GenerateDataKeyWithoutPlaintext(
-        self, params: Mapping[str, Any], region: str
-    ) -> Prediction | None:
-        return self._data_key("GenerateDataKeyWithoutPlaintext", params, region)
-
-    def _apply_data_key(self, request: Mapping[str, Any], body: Mapping[str, Any], region: str) -> None:
+    def _apply_data_key(
+        self, operation: str, request: Mapping[str, Any], body: Mapping[str, Any], region: str, expected: bool
+    ) -> None:
         target, _ = self._named(request.get("KeyId"), region, "KeyId", aliases=True)
         if target is not None:
             size = uses.data_key_bytes(request)
             self._made(body.get("CiphertextBlob"), target.key, region, body.get("Plaintext"), size, request)
 
-    def _apply_GenerateDataKey(
-        self, request: Mapping[str, Any], body: Mapping[str, Any], region: str, expected: bool
-    ) -> None:
-        self._apply_data_key(request, body, region)
-
-    def _apply_GenerateDataKeyWithoutPlaintext(
-        self, request: Mapping[str, Any], body: Mapping[str, Any], region: str, expected: bool
-    ) -> None:
-        self._apply_data_key(request, body, region)
-
-    def _data_key_pair(self, operation: str, params: Mapping[str, Any], region: str) -> Prediction | None:
+    def _predict_data_key_pair(
+        self, operation: str, params: Mapping[str, Any], region: str
+    ) -> Prediction | None:
         spec = params.get("KeyPairSpec")
         if not isinstance(spec, str) or spec == "SM2" or spec.startswith("ML_KEM"):
             return None  # SM2 only in China Regions, ML-KEM not there: the Region decides
@@ -517,15 +512,9 @@ class KeyUseHandlers(OperationHandlers):
             facts.append(Fact(uses.DATA_KEY_PAIR_VALID.id, "/PrivateKeyPlaintext", "no plaintext", ABSENT))
         return self._finish(operation, params, checks, facts)
 
-    def _predict_GenerateDataKeyPair(self, params: Mapping[str, Any], region: str) -> Prediction | None:
-        return self._data_key_pair("GenerateDataKeyPair", params, region)
-
-    def _predict_GenerateDataKeyPairWithoutPlaintext(
-        self, params: Mapping[str, Any], region: str
-    ) -> Prediction | None:
-        return self._data_key_pair("GenerateDataKeyPairWithoutPlaintext", params, region)
-
-    def _apply_pair(self, request: Mapping[str, Any], body: Mapping[str, Any], region: str) -> None:
+    def _apply_data_key_pair(
+        self, operation: str, request: Mapping[str, Any], body: Mapping[str, Any], region: str, expected: bool
+    ) -> None:
         target, _ = self._named(request.get("KeyId"), region, "KeyId", aliases=True)
         if target is not None:
             self._made(
@@ -536,18 +525,6 @@ class KeyUseHandlers(OperationHandlers):
                 None,
                 request,
             )
-
-    def _apply_GenerateDataKeyPair(
-        self, request: Mapping[str, Any], body: Mapping[str, Any], region: str, expected: bool
-    ) -> None:
-        self._apply_pair(request, body, region)
-
-    def _apply_GenerateDataKeyPairWithoutPlaintext(
-        self, request: Mapping[str, Any], body: Mapping[str, Any], region: str, expected: bool
-    ) -> None:
-        self._apply_pair(request, body, region)
-
-    # -- Decrypt, ReEncrypt -----------------------------------------------------------------------
 
     def _local(self, ciphertext: Any, target: Target | None, algorithm: Any) -> Ciphertext | None:
         """A ciphertext the harness made outside KMS under the key set's public key."""
@@ -1087,9 +1064,7 @@ class KeyUseHandlers(OperationHandlers):
     def _apply_CreateAlias(
         self, request: Mapping[str, Any], body: Mapping[str, Any], region: str, expected: bool
     ) -> None:
-        self._alias_set(request, region, expected)
-
-    def _alias_set(self, request: Mapping[str, Any], region: str, expected: bool) -> None:
+        """CreateAlias and UpdateAlias: the name points at the key the request names."""
         name, value = request.get("AliasName"), request.get("TargetKeyId")
         if not isinstance(name, str):
             return
@@ -1124,10 +1099,7 @@ class KeyUseHandlers(OperationHandlers):
                 found.append(Violation(uses.ALIAS_UPDATE_TYPE.id, "/TargetKeyId", "another type of key"))
         return self._finish("UpdateAlias", params, found)
 
-    def _apply_UpdateAlias(
-        self, request: Mapping[str, Any], body: Mapping[str, Any], region: str, expected: bool
-    ) -> None:
-        self._alias_set(request, region, expected)
+    _apply_UpdateAlias = _apply_CreateAlias
 
     def _predict_DeleteAlias(self, params: Mapping[str, Any], region: str) -> Prediction | None:
         name = params.get("AliasName")
@@ -1198,18 +1170,19 @@ class KeyUseHandlers(OperationHandlers):
         # Otherwise the documents do not order the key's type and its state: any of their codes.
         return target, [*kind, *state]
 
-    def _predict_EnableKeyRotation(self, params: Mapping[str, Any], region: str) -> Prediction | None:
-        done = self._rotation("EnableKeyRotation", params, region)
-        return self._finish("EnableKeyRotation", params, done[1]) if done is not None else None
+    def _predict_switch_rotation(
+        self, operation: str, params: Mapping[str, Any], region: str
+    ) -> Prediction | None:
+        done = self._rotation(operation, params, region)
+        return self._finish(operation, params, done[1]) if done is not None else None
 
-    def _predict_DisableKeyRotation(self, params: Mapping[str, Any], region: str) -> Prediction | None:
-        done = self._rotation("DisableKeyRotation", params, region)
-        return self._finish("DisableKeyRotation", params, done[1]) if done is not None else None
-
-    def _set_rotation(self, request: Mapping[str, Any], region: str, enabled: bool, expected: bool) -> None:
+    def _apply_switch_rotation(
+        self, operation: str, request: Mapping[str, Any], body: Mapping[str, Any], region: str, expected: bool
+    ) -> None:
         target, _ = self._named(request.get("KeyId"), region, "KeyId", aliases=False)
         if target is None:
             return
+        enabled = operation == "EnableKeyRotation"
         period = request.get("RotationPeriodInDays")
         for member in self.family(target.key.key_id).values():
             if not expected:
@@ -1222,16 +1195,6 @@ class KeyUseHandlers(OperationHandlers):
                 # Enabled again without a period after one was given: whether the key keeps it
                 # or goes back to the default is not documented.
                 member.rotation_period = UNKNOWN_PERIOD
-
-    def _apply_EnableKeyRotation(
-        self, request: Mapping[str, Any], body: Mapping[str, Any], region: str, expected: bool
-    ) -> None:
-        self._set_rotation(request, region, True, expected)
-
-    def _apply_DisableKeyRotation(
-        self, request: Mapping[str, Any], body: Mapping[str, Any], region: str, expected: bool
-    ) -> None:
-        self._set_rotation(request, region, False, expected)
 
     def _predict_GetKeyRotationStatus(self, params: Mapping[str, Any], region: str) -> Prediction | None:
         done = self._rotation("GetKeyRotationStatus", params, region)
