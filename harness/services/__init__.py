@@ -16,7 +16,8 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from harness.errors import UsageError
 
@@ -54,6 +55,20 @@ class Service:
     lifecycle: KeyLifecycle | None = None
     """How a run against a real account accounts for its keys: which calls create them, how they
     are tagged, how their deletion is scheduled (harness.services.lifecycle)."""
+
+    @classmethod
+    def described(cls, about: ModuleType, **parts: Any) -> Service:
+        """The service an ``about`` module names (``NAME``, ``FACTS``, ``API_VERSION``,
+        ``DOC_BASE``, ``OPERATIONS``), with the rest of its parts."""
+        return cls(
+            name=about.NAME,
+            rule_prefix=about.FACTS.rule_prefix,
+            label=about.FACTS.label,
+            api_version=about.API_VERSION,
+            doc_base=about.DOC_BASE,
+            operations=about.OPERATIONS,
+            **parts,
+        )
 
     def doc_url(self, operation: str) -> str:
         return f"{self.doc_base}API_{operation}.html"

@@ -55,13 +55,8 @@ def _register() -> Service:
     )
     key_use_scenarios.register()
     return register(
-        Service(
-            name=about.NAME,
-            rule_prefix=about.FACTS.rule_prefix,
-            label=about.FACTS.label,
-            api_version=about.API_VERSION,
-            doc_base=about.DOC_BASE,
-            operations=about.OPERATIONS,
+        Service.described(
+            about,
             model=lambda complete: model.KmsModel(complete=complete),
             by_nature=frozenset({"CurrentKeyMaterialId", "NextMarker"}),
             machines=(machine.MACHINE, key_use_machine.MACHINE),

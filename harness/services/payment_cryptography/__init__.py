@@ -30,13 +30,8 @@ def _register() -> Service:
         about.NAME, scenarios.ANSWER_MIX, scenarios.key_survey, refusals=scenarios.ANSWER_REFUSALS
     )
     return register(
-        Service(
-            name=about.NAME,
-            rule_prefix=about.FACTS.rule_prefix,
-            label=about.FACTS.label,
-            api_version=about.API_VERSION,
-            doc_base=about.DOC_BASE,
-            operations=about.OPERATIONS,
+        Service.described(
+            about,
             model=lambda complete: model.PcModel(complete=complete),
             by_nature=frozenset({"KeyCheckValue", "NextToken"}),
             machines=(machine.MACHINE,),
