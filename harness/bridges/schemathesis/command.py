@@ -115,6 +115,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--target", default="emulator", help="the target (default emulator); never a real account"
     )
+    parser.add_argument("--endpoint-url", help="for --target=endpoint: the running endpoint's URL")
     parser.add_argument("--targets-file", help="the targets file (default: harness.toml here, if any)")
     parser.add_argument(
         "--report-dir",
@@ -150,6 +151,7 @@ def main(args: argparse.Namespace) -> int:
         profile=args.profile,
         operations=tuple(args.operation),
         targets_file=Path(args.targets_file) if args.targets_file else None,
+        endpoint_url=args.endpoint_url,
     )
     started_at = now_iso()
     result = run(options)

@@ -34,6 +34,7 @@ import base64
 import importlib.util
 import json
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -46,6 +47,7 @@ from typing import Any
 from harness import reproduce, reproduce_cli
 from harness.cassette import CassetteWriter
 from harness.checks import Divergence, Kind
+from harness.credentials import Credentials
 from harness.engine.execution import record
 from harness.engine.judge import Judge, Judgement
 from harness.engine.model import Model
@@ -57,6 +59,7 @@ from harness.oracle.service_facts import facts_of
 from harness.report import write_json_atomic
 from harness.spec import catalog
 from harness.spec.catalog import Spec
+from harness.targets.base import TargetConfig
 
 from . import openapi
 from .proxy import SigningProxy
@@ -266,17 +269,12 @@ class BridgeOptions:
     profile: str = "aws"
     operations: tuple[str, ...] = ()
     targets_file: Path | None = None
-    quiet: bool = False
+    endpoint_url: str | None = None
+    """For ``--target=endpoint``: the URL of the running endpoint."""
 
 
-def run(options: BridgeOptions, *, wrap: Any = None) -> BridgeResult:
-    """Run Schemathesis against ``options.target`` and return its crashes as findings.
-
-    ``wrap`` (tests and benchmarks): called with the target's endpoint URL, returns a context
-    manager whose value is the URL to send to instead (e.g. a fault proxy in front of it).
-    """
-    from contextlib import nullcontext
-
+def run(options: BridgeOptions) -> BridgeResult:
+    """Run Schemathesis against ``options.target`` and return its crashes as findings."""
     from harness import targets
     from harness.services import load as load_services
 
@@ -287,7 +285,7 @@ def run(options: BridgeOptions, *, wrap: Any = None) -> BridgeResult:
     spec = catalog.load(options.profile)
     chosen = openapi.selected(spec, options.operations)
     targets_file = targets.load_targets_file(options.targets_file)
-    config = targets.resolve(options.target, targets_file=targets_file)
+    config = targets.resolve(options.target, endpoint_url=options.endpoint_url, targets_file=targets_file)
     if config.kind_name in REFUSED_KINDS:
         raise UsageError(
             f"--target={options.target}: Schemathesis is not run against a real account (it would "
@@ -301,41 +299,62 @@ def run(options: BridgeOptions, *, wrap: Any = None) -> BridgeResult:
     cassette = CassetteWriter(out / "cassette.jsonl", history_start=True)
     log_dir = Path(tempfile.mkdtemp(prefix="harness-schemathesis-"))
     started = time.monotonic()
-    from harness.transport import Transport
-
-    with targets.activate(config, log_dir=log_dir) as active:
-        endpoints = dict(active.endpoints)
-        with wrap(active.endpoint_url) if wrap is not None else nullcontext(None) as wrapped:
-            if wrapped is not None:
-                endpoints = dict.fromkeys(endpoints, wrapped)
-            cassette.open()
-            transport = Transport(
-                endpoints=endpoints,
-                default_region=config.region,
-                credentials=credentials,
-                network=config.network,
-                listeners=[cassette.write],
-                verify=config.verify,
-            )
-            with SigningProxy(spec, transport, config.region) as proxy:
-                command = schemathesis_command(
-                    description, proxy.url, max_time=options.max_time, seed=options.seed, report_dir=out
-                )
-                _run_child(command, out / "schemathesis.log", options.max_time + GRACE_SECONDS)
-                errors = list(proxy.errors)
-                sent = list(proxy.sent)
-        implementation = active.implementation
+    try:
+        sent, errors, implementation, endpoint_url = _drive(
+            config, credentials, spec, cassette, log_dir, description, options
+        )
+    except BaseException:
+        cassette.discard()
+        raise
     cassette.commit()
+    for target_log in sorted(log_dir.glob("*.log")):
+        # The target's own log (moto's tracebacks of its 500s), as a run keeps it.
+        name = "emulator.log" if target_log.name == "moto.log" else target_log.name
+        shutil.copyfile(target_log, out / name)
     seconds = time.monotonic() - started
     log, crash_count = judge_crashes(spec, (exchange for _, _, exchange in sent))
     requests = {id(exchange): (path, body) for path, body, exchange in sent}
     by_request = cases(out / "events.ndjson") if (out / "events.ndjson").is_file() else {}
     usual = getattr(targets.TARGETS[config.kind_name], "usual_endpoint", None)
-    endpoint = usual or active.endpoint_url
+    endpoint = usual or endpoint_url
     findings = [_reproduced(f, requests, by_request, endpoint, options) for f in log]
     summary = _summary(out / "report.json" if (out / "report.json").is_file() else None)
     summary["implementation"] = implementation
     return BridgeResult(findings, len(sent), crash_count, seconds, config.kind_name, summary, errors)
+
+
+def _drive(
+    config: TargetConfig,
+    credentials: Credentials,
+    spec: Spec,
+    cassette: CassetteWriter,
+    log_dir: Path,
+    description: Path,
+    options: BridgeOptions,
+) -> tuple[list[tuple[str, bytes, Exchange]], list[str], str | None, str]:
+    """Start the target and the proxy, run Schemathesis; what the proxy sent, in order."""
+    from harness import targets
+    from harness.transport import Transport
+
+    out = description.parent
+    with targets.activate(config, log_dir=log_dir) as active:
+        cassette.open()
+        transport = Transport(
+            endpoints=active.endpoints,
+            default_region=config.region,
+            credentials=credentials,
+            network=config.network,
+            listeners=[cassette.write],
+            verify=config.verify,
+        )
+        with SigningProxy(spec, transport, config.region) as proxy:
+            command = schemathesis_command(
+                description, proxy.url, max_time=options.max_time, seed=options.seed, report_dir=out
+            )
+            _run_child(command, out / "schemathesis.log", options.max_time + GRACE_SECONDS)
+            errors = list(proxy.errors)
+            sent = list(proxy.sent)
+        return sent, errors, active.implementation, active.endpoint_url
 
 
 def _run_child(command: Sequence[str], log: Path, timeout: float) -> None:

@@ -1,0 +1,127 @@
+"""The Schemathesis bridge without a network: the OpenAPI export, the proxy's mapping, how a 5xx
+becomes a finding, and the one-line errors (harness.bridges.schemathesis)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harness import cli
+from harness.bridges.schemathesis import openapi, run
+from harness.bridges.schemathesis.proxy import SigningProxy
+from harness.errors import EXIT_HARNESS_ERROR, UsageError
+from harness.exchange import Exchange
+from harness.spec import catalog
+from harness.transport import Transport
+
+
+def test_every_operation_has_its_own_path_with_its_request_schema() -> None:
+    spec = catalog.load("aws")
+    document = openapi.export(spec)
+    assert document["openapi"].startswith("3.1")
+    ops = [op for service in spec.services.values() for op in service.operations.values()]
+    assert len(document["paths"]) == len(ops)
+    for op in ops:
+        post = document["paths"][f"/{op.service}/{op.name}"]["post"]
+        body = post["requestBody"]["content"]["application/json"]["schema"]
+        assert "$schema" not in body
+        assert body["properties"] == json.loads(json.dumps(op.request_schema))["properties"]
+
+
+def test_operations_are_chosen_by_service_and_name() -> None:
+    spec = catalog.load("aws")
+    (op,) = openapi.selected(spec, ["kms:DescribeKey"])
+    assert (op.service, op.name) == ("kms", "DescribeKey")
+    with pytest.raises(UsageError, match="service:Operation"):
+        openapi.selected(spec, ["DescribeKey"])
+    with pytest.raises(UsageError, match="unknown operation"):
+        openapi.selected(spec, ["kms:NoSuchThing"])
+
+
+def test_the_proxy_maps_a_path_to_a_signed_awsjson_call() -> None:
+    spec = catalog.load("aws")
+    transport = Transport({"kms": "http://127.0.0.1:9"}, "us-east-1", ("testing", "testing"), None)  # type: ignore[arg-type]
+    proxy = SigningProxy(spec, transport, "us-east-1")
+    found = proxy.request_for("/payment-cryptography/GetKey", b"{}")
+    assert found is not None
+    request, signing_name = found
+    assert request.target == "PaymentCryptographyControlPlane.GetKey"
+    assert request.content_type == spec.service("payment-cryptography").content_type
+    assert (request.auth, signing_name) == ("sigv4", "payment-cryptography")
+    assert proxy.request_for("/kms/NoSuchThing", b"{}") is None
+    assert proxy.request_for("/other/GetKey", b"{}") is None
+
+
+def _exchange(operation: str, body: dict[str, object], status: int | None, raw: bytes = b"") -> Exchange:
+    exchange = Exchange.from_wire(
+        service="kms",
+        operation=operation,
+        region="us-east-1",
+        request=body,
+        status=status,
+        headers={},
+        raw=raw,
+    )
+    from dataclasses import replace
+
+    return replace(
+        exchange,
+        wire={
+            "target": f"TrentService.{operation}",
+            "content_type": "application/x-amz-json-1.1",
+            "auth": "sigv4",
+        },
+    )
+
+
+def test_only_5xx_and_no_answer_become_findings_with_the_judges_rule() -> None:
+    spec = catalog.load("aws")
+    exchanges = [
+        # A wrong 4xx is the suite's business, never this command's.
+        _exchange("DescribeKey", {"KeyId": "alias/nothing"}, 400, b'{"__type": "ValidationException"}'),
+        _exchange("DescribeKey", {"KeyId": "alias/nothing"}, 500, b"<h1>Internal Server Error</h1>"),
+        _exchange("ListKeys", {}, None),
+    ]
+    log, crashes = run.judge_crashes(spec, exchanges)
+    findings = {f.operation: f for f in (x.divergence for x in log)}
+    assert crashes == 2
+    assert set(findings) == {"DescribeKey", "ListKeys"}
+    assert all(d.kind == "server-error" for d in findings.values())
+    # The rule that decides the request, as the suite names it: the same fault, the same id.
+    assert findings["DescribeKey"].rule == "kms.alias.not-found"
+
+
+def test_a_5xx_no_rule_decides_is_still_a_server_error_finding() -> None:
+    divergence = run.fallback(_exchange("ListKeys", {}, 503))
+    assert (divergence.rule, divergence.kind, divergence.status) == ("kms.server-error", "server-error", 503)
+    assert divergence.signature == "success or a client error -> HTTP 503"
+
+
+def test_a_missing_schemathesis_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setattr(run.importlib.util, "find_spec", lambda name: None)
+    code = cli.main(["schemathesis", "--target=emulator", "--report-dir", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == EXIT_HARNESS_ERROR
+    assert err.count("\n") == 1 and "pip install 'kms-conformance-harness[schemathesis]'" in err
+    assert not (tmp_path / "findings.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--target=nowhere"], "unknown target 'nowhere'"),
+        (["--operation", "kms:NoSuchThing"], "unknown operation"),
+        (["--max-time", "0"], "must be at least 1 second"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    arguments: list[str], message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code = cli.main(["schemathesis", *arguments, "--report-dir", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == EXIT_HARNESS_ERROR
+    assert err.count("\n") == 1 and message in err, err
