@@ -51,7 +51,7 @@ def _run(report_dir: Path, proxy: FaultProxy) -> tuple[int, dict[str, Any]]:
             "--operation",
             "kms:CreateKey",
             "--max-time",
-            "6",
+            "10",
             "--report-dir",
             str(report_dir),
         ]

@@ -125,3 +125,30 @@ def test_bad_input_is_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert code == EXIT_HARNESS_ERROR
     assert err.count("\n") == 1 and message in err, err
+
+
+def test_findings_are_added_to_a_runs_findings_json_by_id() -> None:
+    from harness.bridges.schemathesis.command import into_existing
+    from harness.report import validate
+
+    existing = json.loads(
+        (Path(__file__).parents[2] / "reports/published/emulator/findings.json").read_text()
+    )
+    shared = next(f for f in existing["findings"] if f["kind"] == "server-error")
+    fresh = {**shared, "id": "kms.server-error:ListKeys:server-error:00000000", "operation": "ListKeys"}
+    own = {
+        **existing,
+        "seed": 7,
+        "summary": {"calls": 10, "findings": 2, "schemathesis": {"calls": 10}},
+        "findings": [shared, fresh],
+    }
+    merged = into_existing(existing, own)
+    validate(merged)
+    ids = [f["id"] for f in merged["findings"]]
+    assert len(ids) == len(existing["findings"]) + 1 and fresh["id"] in ids
+    assert merged["seed"] == existing["seed"]
+    assert merged["summary"]["calls"] == existing["summary"]["calls"] + 10
+    assert merged["summary"]["schemathesis"] == {"calls": 10}
+    assert merged["summary"]["stale_baseline"] == existing["summary"].get("stale_baseline", [])
+    with pytest.raises(UsageError, match="of target 'emulator'"):
+        into_existing(existing, {**own, "target": {"name": "localstack"}})

@@ -75,6 +75,11 @@ FALLBACK_RULE = "{prefix}.server-error"
 #: Target kinds Schemathesis is never run against: a real account would pay for every key it
 #: creates at random, and nothing would delete them.
 REFUSED_KINDS = frozenset({"aws"})
+#: Schemathesis's configuration, written beside its reports. Its crash cache is off: it would
+#: replay the crashes of earlier runs first, so a run would depend on the runs before it (and
+#: it writes ``.schemathesis/`` into the working directory).
+CONFIG_NAME = "schemathesis.toml"
+CONFIG = "[cache]\nenabled = false\n"
 #: Seconds the child process may run past its budget (start-up, schema loading, its report).
 GRACE_SECONDS = 120
 
@@ -101,6 +106,8 @@ class BridgeResult:
     schemathesis: dict[str, Any] = field(default_factory=dict)
     """What Schemathesis's own report says: version, test cases, its unique failures."""
     errors: list[str] = field(default_factory=list)
+    sent: list[tuple[str, bytes, Exchange]] = field(default_factory=list, repr=False)
+    """Every call the proxy sent, in order (path, body as Schemathesis sent it, exchange)."""
 
 
 def crashed(exchange: Exchange) -> bool:
@@ -226,12 +233,20 @@ def require_schemathesis() -> None:
 
 
 def schemathesis_command(
-    description: Path, url: str, *, max_time: int, seed: int, report_dir: Path
+    description: Path,
+    url: str,
+    *,
+    max_time: int,
+    seed: int,
+    report_dir: Path,
+    checks: str = "not_a_server_error",
 ) -> list[str]:
     return [
         sys.executable,
         "-m",
         "schemathesis.cli",
+        "--config-file",
+        str(report_dir / CONFIG_NAME),
         "run",
         str(description),
         "--url",
@@ -240,9 +255,12 @@ def schemathesis_command(
         str(max_time),
         "--seed",
         str(seed),
+        # No example database: like the crash cache, it would make a run replay earlier runs'.
+        "--generation-database",
+        "none",
         # The one check no document overrules; the harness judges every answer itself.
         "--checks",
-        "not_a_server_error",
+        checks,
         # One worker: the proxy sends in order, so the judge's model follows the target.
         "--workers",
         "1",
@@ -271,6 +289,9 @@ class BridgeOptions:
     targets_file: Path | None = None
     endpoint_url: str | None = None
     """For ``--target=endpoint``: the URL of the running endpoint."""
+    checks: str = "not_a_server_error"
+    """Schemathesis's checks. The command keeps its one; the side-by-side benchmark
+    (benchmarks/schemathesis_comparison.py) runs them all, to count its guesses."""
 
 
 def run(options: BridgeOptions) -> BridgeResult:
@@ -296,6 +317,7 @@ def run(options: BridgeOptions) -> BridgeResult:
     out.mkdir(parents=True, exist_ok=True)
     description = out / "openapi.json"
     write_json_atomic(description, openapi.export(spec, chosen))
+    (out / CONFIG_NAME).write_text(CONFIG, encoding="utf-8")
     cassette = CassetteWriter(out / "cassette.jsonl", history_start=True)
     log_dir = Path(tempfile.mkdtemp(prefix="harness-schemathesis-"))
     started = time.monotonic()
@@ -320,7 +342,7 @@ def run(options: BridgeOptions) -> BridgeResult:
     findings = [_reproduced(f, requests, by_request, endpoint, options) for f in log]
     summary = _summary(out / "report.json" if (out / "report.json").is_file() else None)
     summary["implementation"] = implementation
-    return BridgeResult(findings, len(sent), crash_count, seconds, config.kind_name, summary, errors)
+    return BridgeResult(findings, len(sent), crash_count, seconds, config.kind_name, summary, errors, sent)
 
 
 def _drive(
@@ -349,7 +371,12 @@ def _drive(
         )
         with SigningProxy(spec, transport, config.region) as proxy:
             command = schemathesis_command(
-                description, proxy.url, max_time=options.max_time, seed=options.seed, report_dir=out
+                description,
+                proxy.url,
+                max_time=options.max_time,
+                seed=options.seed,
+                report_dir=out,
+                checks=options.checks,
             )
             _run_child(command, out / "schemathesis.log", options.max_time + GRACE_SECONDS)
             errors = list(proxy.errors)
@@ -362,6 +389,7 @@ def _run_child(command: Sequence[str], log: Path, timeout: float) -> None:
         try:
             subprocess.run(
                 command,
+                cwd=log.parent,
                 stdout=handle,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
