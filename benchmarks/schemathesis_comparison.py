@@ -57,6 +57,7 @@ from urllib.parse import urlsplit
 from harness.bridges.schemathesis.run import BridgeOptions, crashed, run
 from harness.engine.judge import Judge, Judgement
 from harness.engine.model import Model
+from harness.reporting.causes import cause_of
 from harness.services import load
 from harness.spec import catalog
 
@@ -107,9 +108,9 @@ def _body(request: Mapping[str, Any]) -> bytes:
     return body.encode() if isinstance(body, str) else b""
 
 
-def schemathesis_failures(ndjson: Path) -> dict[tuple[str, str], list[tuple[str, bytes, int | None]]]:
-    """(operation, check) -> the (path, body, status) of each failing case, from its NDJSON events."""
-    found: dict[tuple[str, str], list[tuple[str, bytes, int | None]]] = defaultdict(list)
+def schemathesis_failures(ndjson: Path) -> dict[tuple[str, str], list[tuple[str, str, bytes]]]:
+    """(operation, check) -> the (method, path, body) of each failing case, from its NDJSON events."""
+    found: dict[tuple[str, str], list[tuple[str, str, bytes]]] = defaultdict(list)
     for line in ndjson.read_text(encoding="utf-8").splitlines():
         event = json.loads(line)
         finished = event.get("ScenarioFinished")
@@ -120,11 +121,11 @@ def schemathesis_failures(ndjson: Path) -> dict[tuple[str, str], list[tuple[str,
         for case_id, checks in (recorder.get("checks") or {}).items():
             interaction = interactions.get(case_id) or {}
             request = interaction.get("request") or {}
-            status = (interaction.get("response") or {}).get("status_code")
+            method = str(request.get("method", ""))
             path = urlsplit(str(request.get("uri", ""))).path
             for check in checks:
                 if check.get("status") == "failure":
-                    found[(recorder.get("label", path), check["name"])].append((path, _body(request), status))
+                    found[(recorder.get("label", path), check["name"])].append((method, path, _body(request)))
     return found
 
 
@@ -166,10 +167,26 @@ def schemathesis_side(budget: int, seed: int, out: Path) -> dict[str, Any]:
     judged = judge_all(result.sent)
     failures = schemathesis_failures(out / "schemathesis" / "events.ndjson")
     by_check: dict[str, Counter[str]] = defaultdict(Counter)
+    details: list[dict[str, Any]] = []
     for (operation, check), cases in sorted(failures.items()):
-        verdicts = {verdict(check, judged.get((path, body))) for path, body, _ in cases}
-        by_check[check][next(v for v in _RANK if v in verdicts)] += 1
-        del operation
+        # The proxy sends POST only: a case of another method got the proxy's own answer.
+        verdicts = {
+            verdict(check, judged.get((path, body)) if method == "POST" else None)
+            for method, path, body in cases
+        }
+        chosen = next(v for v in _RANK if v in verdicts)
+        by_check[check][chosen] += 1
+        rules = sorted(
+            {
+                f"{d.rule} ({d.kind}{', advisory' if d.advisory else ''})"
+                for method, path, body in cases
+                if method == "POST" and (j := judged.get((path, body))) is not None
+                for d in j.divergences
+            }
+        )
+        details.append(
+            {"operation": operation, "check": check, "verdict": chosen, "cases": len(cases), "judge": rules}
+        )
     causes = crash_causes(out / "schemathesis" / "emulator.log")
     return {
         "wall_seconds": round(wall, 1),
@@ -184,9 +201,11 @@ def schemathesis_side(budget: int, seed: int, out: Path) -> dict[str, Any]:
         "advisory": sum(c["advisory"] for c in by_check.values()),
         "false_alarms": sum(c["false alarm"] for c in by_check.values()),
         "harness_server_error_ids": len(result.findings),
+        "harness_server_error_causes": len({cause_of(f.to_dict())[0] for f in result.findings}),
         "moto_crash_causes": len(causes),
         "moto_crash_cause_list": sorted(f"{e} at {f}" for e, f in causes),
         "schemathesis": result.schemathesis,
+        "findings": details,
     }
 
 

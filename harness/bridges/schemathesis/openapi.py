@@ -32,10 +32,12 @@ def _schema(schema: Mapping[str, Any]) -> dict[str, Any]:
     return copied
 
 
-def _operation(op: OperationSpec) -> dict[str, Any]:
+def _operation(op: OperationSpec, content_type: str) -> dict[str, Any]:
     ok: dict[str, Any] = {"description": "success"}
     if op.response_schema is not None:
-        ok["content"] = {"application/json": {"schema": _schema(op.response_schema)}}
+        # Answers carry the service's awsJson type (rulebook rules 1-2); the request is plain JSON
+        # to Schemathesis, and the proxy gives it that type.
+        ok["content"] = {content_type: {"schema": _schema(op.response_schema)}}
     return {
         "operationId": f"{op.service}.{op.name}",
         "summary": f"{op.service} {op.name}",
@@ -71,7 +73,10 @@ def selected(spec: Spec, chosen: Iterable[str] = ()) -> list[OperationSpec]:
 def export(spec: Spec, operations: Iterable[OperationSpec] | None = None) -> dict[str, Any]:
     """The OpenAPI document of ``operations`` (every operation of ``spec`` by default)."""
     ops = list(operations) if operations is not None else selected(spec)
-    paths = {path_of(op.service, op.name): {"post": _operation(op)} for op in ops}
+    paths = {
+        path_of(op.service, op.name): {"post": _operation(op, spec.service(op.service).content_type)}
+        for op in ops
+    }
     services = sorted({op.service for op in ops})
     return {
         "openapi": OPENAPI_VERSION,

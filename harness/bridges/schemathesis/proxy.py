@@ -83,6 +83,18 @@ class SigningProxy:
                 self.end_headers()
                 self.wfile.write(body)
 
+            def _not_allowed(self) -> None:
+                # Every operation is a POST (awsJson); another method never reaches the target.
+                body = json.dumps({"__type": "HarnessProxyError", "message": "only POST"}).encode()
+                self.send_response(405)
+                self.send_header("Allow", "POST")
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = _not_allowed
+
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
