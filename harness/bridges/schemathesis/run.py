@@ -299,7 +299,6 @@ def run(options: BridgeOptions) -> BridgeResult:
     from harness import targets
     from harness.services import load as load_services
 
-    require_schemathesis()
     if options.max_time < 1:
         raise UsageError(f"--max-time={options.max_time} must be at least 1 second")
     load_services()
@@ -312,6 +311,7 @@ def run(options: BridgeOptions) -> BridgeResult:
             f"--target={options.target}: Schemathesis is not run against a real account (it would "
             "create keys at random that nothing deletes); use the emulator or an endpoint"
         )
+    require_schemathesis()  # after the options: a bad one is named first, whatever is installed
     credentials = targets.credentials_for(config)
     out = options.report_dir / "schemathesis"
     out.mkdir(parents=True, exist_ok=True)
