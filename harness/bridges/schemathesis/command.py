@@ -23,6 +23,7 @@ from harness.merge import merge_documents
 from harness.report import RunReport, now_iso, summary_lines, write
 from harness.reporting import causes
 from harness.reporting.files import write_reports
+from harness.spec import catalog
 
 from .run import DEFAULT_MAX_TIME, DEFAULT_SEED, BridgeOptions, BridgeResult, run
 
@@ -93,9 +94,12 @@ def into_existing(existing: Mapping[str, Any], own: Mapping[str, Any]) -> dict[s
     return causes.annotate(merged)
 
 
-def write_report(report_dir: Path, doc: Mapping[str, Any]) -> tuple[dict[str, Any], Path, bool]:
+def write_report(
+    report_dir: Path, doc: Mapping[str, Any], profile: str = "aws"
+) -> tuple[dict[str, Any], Path, bool]:
     """Write ``doc`` (added to the findings.json already there, if any); the document written,
-    its path and whether it was added to an existing one."""
+    its path and whether it was added to an existing one. A run's cassette there keeps its spec
+    coverage in the reports."""
     path = report_dir / "findings.json"
     added = path.is_file()
     final = dict(doc)
@@ -107,7 +111,13 @@ def write_report(report_dir: Path, doc: Mapping[str, Any]) -> tuple[dict[str, An
         final = into_existing(existing, doc)
     written = write(report_dir, final)
     cassette = report_dir / "cassette.jsonl"
-    write_reports(report_dir, final, cassette=cassette if cassette.is_file() else None)
+    specs = catalog.load(profile)
+    write_reports(
+        report_dir,
+        final,
+        cassette=cassette if cassette.is_file() else None,
+        specs_dir=specs.root / profile,
+    )
     return final, written, added
 
 
@@ -156,7 +166,7 @@ def main(args: argparse.Namespace) -> int:
     started_at = now_iso()
     result = run(options)
     doc = document(result, options, kind=result.kind, started_at=started_at)
-    _, path, added = write_report(options.report_dir, doc)
+    _, path, added = write_report(options.report_dir, doc, options.profile)
     print(
         f"schemathesis: {result.exchanges} calls in {result.seconds:.0f} s, {result.crashes} answered 5xx "
         f"or not at all: {len(result.findings)} findings (kind server-error)"
