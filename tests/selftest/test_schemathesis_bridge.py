@@ -84,16 +84,3 @@ def test_without_the_fault_no_valid_request_crashes(tmp_path: Path, proxy: Fault
     assert all(f["kind"] in ("server-error", "not-implemented") for f in document["findings"])
     assert document["summary"]["schemathesis"]["calls"] > 0
     assert code in (0, 1)
-
-
-def test_findings_are_added_to_a_runs_findings_json_of_the_same_target(
-    tmp_path: Path, proxy: FaultProxy
-) -> None:
-    proxy.set_faults([CRASH])
-    _, first = _run(tmp_path, proxy)
-    _, second = _run(tmp_path, proxy)
-    ids = {f["id"] for f in first["findings"]}
-    assert ids <= {f["id"] for f in second["findings"]}
-    assert (
-        second["summary"]["calls"] == first["summary"]["calls"] + second["summary"]["schemathesis"]["calls"]
-    )
