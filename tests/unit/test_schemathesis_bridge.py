@@ -3,6 +3,7 @@ becomes a finding, and the one-line errors (harness.bridges.schemathesis)."""
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -152,3 +153,32 @@ def test_findings_are_added_to_a_runs_findings_json_by_id() -> None:
     assert merged["summary"]["stale_baseline"] == existing["summary"].get("stale_baseline", [])
     with pytest.raises(UsageError, match="of target 'emulator'"):
         into_existing(existing, {**own, "target": {"name": "localstack"}})
+
+
+def test_schemathesis_reproductions_show_secret_members_as_tokens(tmp_path: Path) -> None:
+    body = json.dumps({"KeyId": "k", "Plaintext": "c2VjcmV0"}).encode()
+    event = {
+        "ScenarioFinished": {
+            "recorder": {
+                "cases": {"c1": {"value": {"meta": {"phase": {"name": "fuzzing"}}}}},
+                "interactions": {
+                    "c1": {
+                        "request": {
+                            "method": "POST",
+                            "uri": "http://127.0.0.1:1/kms/Encrypt",
+                            "headers": {"Content-Type": ["application/json"]},
+                            "body": {"$base64": base64.b64encode(body).decode()},
+                        }
+                    },
+                    "c2": {
+                        "request": {"method": "GET", "uri": "http://127.0.0.1:1/kms/Encrypt", "headers": {}}
+                    },
+                },
+            }
+        }
+    }
+    ndjson = tmp_path / "events.ndjson"
+    ndjson.write_text(json.dumps(event) + "\n")
+    (case,) = run.cases(ndjson).values()  # the GET never reached the target
+    assert case.id == "c1" and case.label == "fuzzing"
+    assert "c2VjcmV0" not in case.curl and "<redacted" in case.curl and "/kms/Encrypt" in case.curl

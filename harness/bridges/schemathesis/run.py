@@ -44,7 +44,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from harness import reproduce, reproduce_cli
+from harness import redaction, reproduce, reproduce_cli
 from harness.cassette import CassetteWriter
 from harness.checks import Divergence, Kind
 from harness.credentials import Credentials
@@ -167,6 +167,18 @@ def _body(request: Mapping[str, Any]) -> bytes:
     return b""
 
 
+def _shown(body: bytes) -> str:
+    """The body as findings.json may show it: a JSON object with its secret members as tokens
+    (harness.redaction, as every record of the run), anything else as it was sent."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        document = None
+    if isinstance(document, dict) and redaction.holds_secrets(document):
+        return json.dumps(redaction.redact(document))
+    return body.decode("utf-8", errors="backslashreplace")
+
+
 def _curl(request: Mapping[str, Any], body: bytes) -> str:
     parts = ["curl", "-X", str(request.get("method", "POST"))]
     headers = request.get("headers") or {}
@@ -174,7 +186,7 @@ def _curl(request: Mapping[str, Any], body: bytes) -> str:
         for value in values if isinstance(values, list) else [values]:
             parts += ["-H", f"{name}: {value}"]
     if body:
-        parts += ["--data-binary", body.decode("utf-8", errors="backslashreplace")]
+        parts += ["--data-binary", _shown(body)]
     parts.append(str(request.get("uri", "")))
     return " ".join(shlex.quote(p) for p in parts)
 
@@ -196,6 +208,8 @@ def cases(ndjson: Path) -> dict[tuple[str, bytes], Case]:
         described = recorder.get("cases") or {}
         for case_id, interaction in (recorder.get("interactions") or {}).items():
             request = interaction.get("request") or {}
+            if request.get("method") != "POST":
+                continue  # the proxy sends POST only: another method never reached the target
             body = _body(request)
             path = urlsplit(str(request.get("uri", ""))).path
             meta = ((described.get(case_id) or {}).get("value") or {}).get("meta") or {}
