@@ -182,3 +182,32 @@ def test_schemathesis_reproductions_show_secret_members_as_tokens(tmp_path: Path
     (case,) = run.cases(ndjson).values()  # the GET never reached the target
     assert case.id == "c1" and case.label == "fuzzing"
     assert "c2VjcmV0" not in case.curl and "<redacted" in case.curl and "/kms/Encrypt" in case.curl
+
+
+def test_a_request_the_judge_cannot_judge_is_a_harness_error_and_its_crash_still_a_finding(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from harness.engine.judge import Judge
+
+    def broken(self: Judge, exchange: Exchange) -> object:
+        raise TypeError("unhashable type: 'dict'")
+
+    monkeypatch.setattr(Judge, "judge", broken)
+    notes: list[str] = []
+    log, crashes = run.judge_crashes(
+        catalog.load("aws"), [_exchange("ListKeys", {}, 500), _exchange("ListKeys", {}, 200)], notes
+    )
+    assert crashes == 1 and [f.rule for f in log] == ["kms.server-error"]
+    assert len(notes) == 2 and "TypeError" in notes[0]
+
+
+def test_pc_key_attributes_of_the_wrong_type_are_the_member_type_rules_business() -> None:
+    from harness.services.payment_cryptography.rules import attribute_violations
+
+    attributes = {
+        "KeyUsage": {"x": 1},
+        "KeyClass": "SYMMETRIC_KEY",
+        "KeyAlgorithm": ["AES_128"],
+        "KeyModesOfUse": {},
+    }
+    assert attribute_violations(attributes) == []

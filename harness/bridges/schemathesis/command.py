@@ -27,6 +27,10 @@ from harness.spec import catalog
 
 from .run import DEFAULT_MAX_TIME, DEFAULT_SEED, BridgeOptions, BridgeResult, run
 
+#: Harness errors kept in findings.json and shown at the end (their total is always given).
+MAX_ERRORS = 20
+MAX_SHOWN = 5
+
 
 def _baseline(target: str, kind: str) -> baselines.Baseline:
     """The target's own baseline, else its kind's (as a run's default, harness.plugin)."""
@@ -68,7 +72,11 @@ def schemathesis_summary(result: BridgeResult, options: BridgeOptions) -> dict[s
         "findings": len(result.findings),
         "operations": list(options.operations) or "all",
         **{k: v for k, v in result.schemathesis.items() if k != "implementation"},
-        **({"errors": result.errors} if result.errors else {}),
+        **(
+            {"errors": result.errors[:MAX_ERRORS], "errors_total": len(result.errors)}
+            if result.errors
+            else {}
+        ),
     }
 
 
@@ -173,8 +181,10 @@ def main(args: argparse.Namespace) -> int:
     )
     for line in summary_lines(doc):
         print(line)
-    for error in result.errors:
+    for error in result.errors[:MAX_SHOWN]:
         print(f"harness error during the run (not a finding): {error}")
+    if len(result.errors) > MAX_SHOWN:
+        print(f"... {len(result.errors) - MAX_SHOWN} more in findings.json summary.schemathesis.errors")
     how = "added to" if added else "written to"
     print(f"findings: {how} {path}; Schemathesis's own files: {options.report_dir / 'schemathesis'}/")
     sys.stdout.flush()

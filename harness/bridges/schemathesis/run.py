@@ -139,14 +139,29 @@ def fallback(exchange: Exchange) -> Divergence:
     )
 
 
-def judge_crashes(spec: Spec, exchanges: Iterable[Exchange]) -> tuple[FindingsLog, int]:
+def judge_crashes(
+    spec: Spec, exchanges: Iterable[Exchange], unjudged: list[str] | None = None
+) -> tuple[FindingsLog, int]:
     """The findings of the crashes among ``exchanges``, judged in order by one judge whose
-    model follows every answer (a fresh run's: complete)."""
+    model follows every answer (a fresh run's: complete).
+
+    Schemathesis sends what no rule test draws (an object where a string belongs, at any depth),
+    and a model handler may fail on it. That is a harness bug, noted in ``unjudged``, never a
+    finding; a crash of the target on that request is still reported, under :data:`FALLBACK_RULE`.
+    """
     judge = Judge(spec, Model(complete=True))
     log = FindingsLog()
     crashes = 0
-    for exchange in exchanges:
-        judged = judge.judge(exchange)
+    for number, exchange in enumerate(exchanges, start=1):
+        try:
+            judged = judge.judge(exchange)
+        except Exception as exc:  # the harness's own fault, on a request it never meant to send
+            if unjudged is not None:
+                unjudged.append(
+                    f"exchange {number} ({exchange.service}:{exchange.operation}): the judge failed "
+                    f"({type(exc).__name__}: {exc}); please report it"
+                )
+            judged = Judgement(exchange, None, ())
         if not crashed(exchange):
             continue
         crashes += 1
@@ -348,7 +363,7 @@ def run(options: BridgeOptions) -> BridgeResult:
         name = "emulator.log" if target_log.name == "moto.log" else target_log.name
         shutil.copyfile(target_log, out / name)
     seconds = time.monotonic() - started
-    log, crash_count = judge_crashes(spec, (exchange for _, _, exchange in sent))
+    log, crash_count = judge_crashes(spec, (exchange for _, _, exchange in sent), errors)
     requests = {id(exchange): (path, body) for path, body, exchange in sent}
     by_request = cases(out / "events.ndjson") if (out / "events.ndjson").is_file() else {}
     usual = getattr(targets.TARGETS[config.kind_name], "usual_endpoint", None)
