@@ -13,6 +13,7 @@
     python -m harness rules [--stale DAYS]  list the rules with their evidence grade and dates
     python -m harness targets list    the known targets (built-in and named) and whether each is ready
     python -m harness targets install localstack   provision LocalStack's own environment
+    python -m harness schemathesis --target=NAME   Schemathesis for a time budget; its 5xx as findings
 
 Exit codes: 0 success, 1 findings or differences, 2 bad input or harness error (one line
 on stderr, never a traceback).
@@ -149,6 +150,12 @@ def _sweep(args: argparse.Namespace) -> int:
     return sweep.main(args)
 
 
+def _schemathesis(args: argparse.Namespace) -> int:
+    from harness.bridges.schemathesis import command
+
+    return command.main(args)
+
+
 def _merge(args: argparse.Namespace) -> int:
     from harness.merge import merge_directories, read_document, summary_lines
 
@@ -242,6 +249,15 @@ def parser() -> argparse.ArgumentParser:
     merge_cmd.add_argument("dirs", nargs="+", help="the shards' report directories (with findings.json)")
     merge_cmd.add_argument("--out", default="reports/merged", help="where it goes (default reports/merged/)")
     merge_cmd.set_defaults(func=_merge)
+    bridge = sub.add_parser(
+        "schemathesis",
+        help="run Schemathesis through a signing loopback proxy for a time budget; every 5xx and "
+        "crash becomes a server-error finding (needs the schemathesis extra)",
+    )
+    from harness.bridges.schemathesis.command import add_arguments as bridge_arguments
+
+    bridge_arguments(bridge)
+    bridge.set_defaults(func=_schemathesis)
     checks = sub.add_parser("checks", help="list the answer checks (for --checks)")
     checks.set_defaults(func=_checks)
     rules = sub.add_parser("rules", help="list the rules: evidence grade, checked date, source")

@@ -100,8 +100,13 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     assert _cycles(graph) == [["pkg.a", "pkg.b"]]
 
 
-@pytest.mark.parametrize("steps", [lambda: KmsSteps(operations=frozenset({"DescribeKye"})),
-                                   lambda: PcSteps(operations=frozenset({"GetKye"}))])
+@pytest.mark.parametrize(
+    "steps",
+    [
+        lambda: KmsSteps(operations=frozenset({"DescribeKye"})),
+        lambda: PcSteps(operations=frozenset({"GetKye"})),
+    ],
+)
 def test_a_misspelt_step_is_refused_when_the_machine_is_defined(steps: object) -> None:
     """A typo in a step name would silently switch the step off; it is an error instead."""
     with pytest.raises(ValueError, match="unknown operations"):

@@ -15,14 +15,14 @@ import pytest
 from harness.engine.tests import rule_tests, state_machines
 from tests.conftest import REPO
 
-UNRELATED_TEST = '''
+UNRELATED_TEST = """
 import sys
 
 def test_unrelated():
     # Asked for nothing, the harness's plugin must have read no spec and imported nothing heavy.
     for heavy in ("harness.services", "harness.spec.catalog", "harness.engine", "boto3", "jsonschema"):
         assert heavy not in sys.modules, heavy
-'''
+"""
 
 
 def _pytest(args: list[str], cwd: Path, python: str = sys.executable) -> subprocess.CompletedProcess[str]:

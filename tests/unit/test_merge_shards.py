@@ -34,6 +34,7 @@ def test_shards_split_the_suite_into_parts_that_cover_it_once_in_suite_order() -
             per_part = [sum(map(is_machine, part)) for part in split(suite, count, is_machine)]
             assert max(per_part) - min(per_part) <= 1, per_part
 
+
 @pytest.mark.parametrize("text", ["0/2", "3/2", "1/0", "a/b", "1", "1/2/3", ""])
 def test_a_malformed_shard_is_a_usage_error(text: str) -> None:
     with pytest.raises(UsageError, match="--shard"):

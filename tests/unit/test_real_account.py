@@ -70,7 +70,11 @@ def test_the_policy_allows_exactly_aws_endpoints_of_the_two_regions_and_sts() ->
         for region in ("eu-west-1", "eu-central-1")
     }
     config.network.check_url("https://kms.eu-central-1.amazonaws.com/")
-    for refused in ("https://kms.us-east-1.amazonaws.com/", "https://iam.amazonaws.com/", "https://example.com/"):
+    for refused in (
+        "https://kms.us-east-1.amazonaws.com/",
+        "https://iam.amazonaws.com/",
+        "https://example.com/",
+    ):
         with pytest.raises(TargetError):
             config.network.check_url(refused)
     # Each service in each Region has its own URL; the transport picks the call's.

@@ -262,6 +262,8 @@ def attribute_violations(attributes: Any) -> list[Violation]:
         return []
     usage, key_class, algorithm = (attributes.get(k) for k in ("KeyUsage", "KeyClass", "KeyAlgorithm"))
     modes = attributes.get("KeyModesOfUse")
+    if not all(isinstance(v, str) for v in (usage, key_class, algorithm)):
+        return []  # a member of the wrong JSON type: the member-type rule decides
     if usage not in PERMISSIVE or key_class not in JUDGED_CLASSES or not isinstance(modes, Mapping):
         return []
     if algorithm not in SYMMETRIC_ALGORITHMS | ASYMMETRIC_ALGORITHMS:
