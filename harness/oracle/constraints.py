@@ -14,13 +14,14 @@ are the Python rules' business, so they are not read here.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
 from harness.oracle.predict import Violation
 from harness.oracle.rules import RULES, Grade, Rule, any_4xx, error
 from harness.oracle.service_facts import ServiceFacts, facts_of
+from harness.spec.validation import Path
 
 CHECKED = "2026-11-29"
 #: The model's constraints document the rejection; by default ValidationException is the
@@ -83,13 +84,26 @@ _INDEX = re.compile(r"/\d+(?=/|$)")
 
 
 @cache
-def _validator(service: str, operation: str) -> Any:
+def _errors(
+    service: str, operation: str
+) -> Callable[[Any], list[tuple[Path, str, str, tuple[str, ...]]]] | None:
+    """The errors of a request of ``operation`` (None for an operation the spec does not have)."""
     from harness.spec import catalog
 
     spec = catalog.load("aws")
     if operation not in spec.service(service).operations:
         return None
-    return spec.operation(service, operation).request_validator
+    op = spec.operation(service, operation)
+    compiled = op.request_errors
+    if compiled is not None:
+        # Compiled (harness.spec.validation): the schema has no allOf/anyOf/if, so no error
+        # comes from a cross-field rule.
+        return lambda params: [(e.path, e.validator, e.message, ()) for e in compiled(params)]
+    validator = op.request_validator
+    return lambda params: [
+        (tuple(e.absolute_path), str(e.validator), e.message, tuple(str(p) for p in e.schema_path))
+        for e in validator.iter_errors(params)
+    ]
 
 
 def constraint_violations(service: str, operation: str, params: Mapping[str, Any]) -> list[Violation]:
@@ -101,32 +115,32 @@ def scan(service: str, operation: str, params: Mapping[str, Any]) -> tuple[list[
     """The member-constraint rules ``params`` breaks, and apart the constraints it breaks whose
     bounds the documents contradict (:attr:`ServiceFacts.undecided`): a target may serve such a
     request or refuse it as the constraint rule says."""
-    validator = _validator(service, operation)
-    if validator is None:
+    errors = _errors(service, operation)
+    if errors is None:
         return [], []
     found: list[Violation] = []
     undecided: list[Violation] = []
-    for err in validator.iter_errors(params):
-        if any(part in ("allOf", "anyOf", "oneOf", "if", "then", "else", "not") for part in err.schema_path):
+    for err_path, keyword, message, schema_path in errors(params):
+        if any(part in ("allOf", "anyOf", "oneOf", "if", "then", "else", "not") for part in schema_path):
             continue  # cross-field rules: decided by the Python rules
-        kind = KEYWORD_RULE.get(str(err.validator))
+        kind = KEYWORD_RULE.get(keyword)
         if kind is None:
             continue  # additionalProperties and the like: no documented outcome
-        path = list(err.absolute_path)
-        if err.validator == "required":
-            missing = re.findall(r"'([^']+)' is a required property", err.message)
+        path = list(err_path)
+        if keyword == "required":
+            missing = re.findall(r"'([^']+)' is a required property", message)
             path = [*path, *(missing[:1])]
         pointer = "/" + "/".join(str(p) for p in path)
         facts = facts_of(service)
-        where = (_INDEX.sub("/*", pointer), str(err.validator))
+        where = (_INDEX.sub("/*", pointer), keyword)
         if where in facts.owned_elsewhere:
             continue
-        broken = Violation(CONSTRAINT_RULES[(service, kind)].id, pointer, str(err.validator))
+        broken = Violation(CONSTRAINT_RULES[(service, kind)].id, pointer, keyword)
         if where in facts.undecided:
             undecided.append(broken)
             continue
         found.append(broken)
         unknown = facts.identifiers.get(pointer)
-        if unknown is not None and err.validator != "required":
+        if unknown is not None and keyword != "required":
             found.append(Violation(unknown, pointer, "names no key"))
     return found, undecided

@@ -1,4 +1,4 @@
-"""The compiled response schemas (harness.spec.validation) give jsonschema's errors, exactly."""
+"""The compiled spec schemas (harness.spec.validation) give jsonschema's errors, exactly."""
 
 from __future__ import annotations
 
@@ -81,17 +81,30 @@ def test_every_response_schema_of_the_specs_is_compiled() -> None:
     ] == []
 
 
-@pytest.mark.parametrize(
-    ("profile", "op"), OPERATIONS, ids=[f"{p}-{op.service}-{op.name}" for p, op in OPERATIONS]
-)
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+SCHEMAS = [
+    *(
+        (f"{p}-{op.service}-{op.name}-response", op.response_schema, op.response_validator)
+        for p, op in OPERATIONS
+    ),
+    *(
+        (f"{profile}-{op.service}-{op.name}-request", op.request_schema, op.request_validator)
+        for profile in catalog.PROFILES
+        for service in catalog.load(profile).services.values()
+        for op in service.operations.values()
+        if compile_schema(op.request_validator) is not None
+    ),
+]
+
+
+@pytest.mark.parametrize(("schema", "validator"), [s[1:] for s in SCHEMAS], ids=[s[0] for s in SCHEMAS])
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 @given(data=st.data())
-def test_compiled_errors_are_jsonschemas(profile: str, op: Any, data: st.DataObject) -> None:
-    compiled = errors_of(op.response_validator)
-    instance = data.draw(near(op.response_schema))
-    assert compiled_errors(compiled, instance) == jsonschema_errors(op.response_validator, instance)
+def test_compiled_errors_are_jsonschemas(schema: Any, validator: Any, data: st.DataObject) -> None:
+    compiled = errors_of(validator)
+    instance = data.draw(near(schema))
+    assert compiled_errors(compiled, instance) == jsonschema_errors(validator, instance)
     # Twice: the second answer reads errors a leaf keyword remembers.
-    assert compiled_errors(compiled, instance) == jsonschema_errors(op.response_validator, instance)
+    assert compiled_errors(compiled, instance) == jsonschema_errors(validator, instance)
 
 
 SCHEMA = {
