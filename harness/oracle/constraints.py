@@ -14,14 +14,14 @@ are the Python rules' business, so they are not read here.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
 from harness.oracle.predict import Violation
 from harness.oracle.rules import RULES, Grade, Rule, any_4xx, error
 from harness.oracle.service_facts import ServiceFacts, facts_of
-from harness.spec.validation import Path
+from harness.spec.validation import Errors, errors_of
 
 CHECKED = "2026-11-29"
 #: The model's constraints document the rejection; by default ValidationException is the
@@ -83,27 +83,42 @@ def register(facts: ServiceFacts) -> None:
 _INDEX = re.compile(r"/\d+(?=/|$)")
 
 
+CROSS_FIELD = frozenset({"allOf", "anyOf", "oneOf", "if", "then", "else", "not"})
+"""Keywords of cross-field rules: decided by the Python rules, not read here."""
+
+
 @cache
-def _errors(
-    service: str, operation: str
-) -> Callable[[Any], list[tuple[Path, str, str, tuple[str, ...]]]] | None:
-    """The errors of a request of ``operation`` (None for an operation the spec does not have)."""
+def _errors(service: str, operation: str) -> Errors | None:
+    """The member-constraint errors of a request of ``operation`` (None for an operation the
+    spec does not have): its request schema without the cross-field keywords, compiled
+    (harness.spec.validation). Taking those keywords out takes out exactly the errors
+    from inside them, the ones this module does not read (none of the schemas uses $ref)."""
+    import jsonschema
+
     from harness.spec import catalog
 
     spec = catalog.load("aws")
     if operation not in spec.service(service).operations:
         return None
-    op = spec.operation(service, operation)
-    compiled = op.request_errors
-    if compiled is not None:
-        # Compiled (harness.spec.validation): the schema has no allOf/anyOf/if, so no error
-        # comes from a cross-field rule.
-        return lambda params: [(e.path, e.validator, e.message, ()) for e in compiled(params)]
-    validator = op.request_validator
-    return lambda params: [
-        (tuple(e.absolute_path), str(e.validator), e.message, tuple(str(p) for p in e.schema_path))
-        for e in validator.iter_errors(params)
-    ]
+    schema = _without_cross_field(spec.operation(service, operation).request_schema)
+    return errors_of(jsonschema.Draft202012Validator(schema))
+
+
+def _without_cross_field(schema: Any) -> Any:
+    if not isinstance(schema, Mapping):
+        return schema
+    out = {}
+    for keyword, value in schema.items():
+        if keyword in CROSS_FIELD:
+            continue
+        if keyword in ("properties", "$defs", "patternProperties") and isinstance(value, Mapping):
+            # Member names, not keywords: a member may be called anything.
+            out[keyword] = {name: _without_cross_field(sub) for name, sub in value.items()}
+        elif isinstance(value, Mapping):
+            out[keyword] = _without_cross_field(value)  # items, additionalProperties, propertyNames
+        else:
+            out[keyword] = value  # enum, required, bounds: values, not schemas
+    return out
 
 
 def constraint_violations(service: str, operation: str, params: Mapping[str, Any]) -> list[Violation]:
@@ -120,9 +135,7 @@ def scan(service: str, operation: str, params: Mapping[str, Any]) -> tuple[list[
         return [], []
     found: list[Violation] = []
     undecided: list[Violation] = []
-    for err_path, keyword, message, schema_path in errors(params):
-        if any(part in ("allOf", "anyOf", "oneOf", "if", "then", "else", "not") for part in schema_path):
-            continue  # cross-field rules: decided by the Python rules
+    for err_path, keyword, _, message in errors(params):
         kind = KEYWORD_RULE.get(keyword)
         if kind is None:
             continue  # additionalProperties and the like: no documented outcome

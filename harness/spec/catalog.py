@@ -18,7 +18,7 @@ from typing import Any
 import jsonschema
 
 from harness.errors import SpecError, UsageError
-from harness.spec.validation import Errors, compile_schema, errors_of
+from harness.spec.validation import Errors, errors_of
 
 PROFILES = ("aws", "documented")
 
@@ -55,9 +55,6 @@ class OperationSpec:
     """Error codes the operation documents (``__type`` values)."""
     request_validator: Any = field(repr=False, compare=False)
     response_validator: Any = field(repr=False, compare=False)
-    request_errors: Errors | None = field(default=None, repr=False, compare=False)
-    """Compiled request validation (harness.spec.validation), or None for a request schema with
-    cross-member rules (allOf, if/then), which jsonschema validates."""
     response_errors: Errors | None = field(default=None, repr=False, compare=False)
     """An answer body's errors against :attr:`response_schema`, as jsonschema gives them, compiled
     (harness.spec.validation): what harness.checks runs on every answer."""
@@ -194,7 +191,6 @@ def _load_service(profile_dir: Path, service_dir: Path) -> ServiceSpec:
                 response_schema=response_schema,
                 errors=tuple(op["errors"]),
                 request_validator=request_validator,
-                request_errors=compile_schema(request_validator),
                 response_validator=response_validator,
                 response_errors=errors_of(response_validator) if response_validator is not None else None,
             )

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from harness.oracle.constraints import CROSS_FIELD, _errors, _without_cross_field
 from harness.spec import catalog
 from harness.spec.validation import SchemaError, compile_schema, errors_of
 
@@ -81,30 +82,48 @@ def test_every_response_schema_of_the_specs_is_compiled() -> None:
     ] == []
 
 
-SCHEMAS = [
-    *(
-        (f"{p}-{op.service}-{op.name}-response", op.response_schema, op.response_validator)
-        for p, op in OPERATIONS
-    ),
-    *(
-        (f"{profile}-{op.service}-{op.name}-request", op.request_schema, op.request_validator)
-        for profile in catalog.PROFILES
-        for service in catalog.load(profile).services.values()
-        for op in service.operations.values()
-        if compile_schema(op.request_validator) is not None
-    ),
-]
-
-
-@pytest.mark.parametrize(("schema", "validator"), [s[1:] for s in SCHEMAS], ids=[s[0] for s in SCHEMAS])
+@pytest.mark.parametrize(
+    ("profile", "op"), OPERATIONS, ids=[f"{p}-{op.service}-{op.name}" for p, op in OPERATIONS]
+)
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 @given(data=st.data())
-def test_compiled_errors_are_jsonschemas(schema: Any, validator: Any, data: st.DataObject) -> None:
-    compiled = errors_of(validator)
-    instance = data.draw(near(schema))
-    assert compiled_errors(compiled, instance) == jsonschema_errors(validator, instance)
+def test_compiled_errors_are_jsonschemas(profile: str, op: Any, data: st.DataObject) -> None:
+    compiled = errors_of(op.response_validator)
+    instance = data.draw(near(op.response_schema))
+    assert compiled_errors(compiled, instance) == jsonschema_errors(op.response_validator, instance)
     # Twice: the second answer reads errors a leaf keyword remembers.
-    assert compiled_errors(compiled, instance) == jsonschema_errors(validator, instance)
+    assert compiled_errors(compiled, instance) == jsonschema_errors(op.response_validator, instance)
+
+
+REQUESTS = [op for service in catalog.load("aws").services.values() for op in service.operations.values()]
+
+
+def test_every_request_schema_compiles_without_its_cross_field_rules() -> None:
+    schemas = [_without_cross_field(op.request_schema) for op in REQUESTS]
+    assert [
+        op.name
+        for op, schema in zip(REQUESTS, schemas, strict=True)
+        if compile_schema(jsonschema.Draft202012Validator(schema)) is None
+    ] == []
+
+
+@pytest.mark.parametrize("op", REQUESTS, ids=[f"{op.service}-{op.name}" for op in REQUESTS])
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(data=st.data())
+def test_member_constraint_errors_are_jsonschemas_outside_cross_field_rules(
+    op: Any, data: st.DataObject
+) -> None:
+    """What harness.oracle.constraints reads of a request: jsonschema's errors of the whole
+    schema, less those from inside allOf, if, not and the like."""
+    errors = _errors(op.service, op.name)
+    assert errors is not None
+    instance = data.draw(near(op.request_schema))
+    member_errors = Counter(
+        repr(SchemaError(tuple(e.absolute_path), str(e.validator), e.instance, e.message))
+        for e in op.request_validator.iter_errors(instance)
+        if not CROSS_FIELD.intersection(str(part) for part in e.schema_path)
+    )
+    assert compiled_errors(errors, instance) == member_errors
 
 
 SCHEMA = {
