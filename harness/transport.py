@@ -327,7 +327,7 @@ def untrusted(endpoint: str, exc: Exception) -> TargetError:
     )
 
 
-class _Answered(Exception):  # noqa: N818  # not an error: the answer arrived
+class _Answered(Exception):  # not an error: the answer arrived
     """Raised by the before-parse hook once the raw answer is captured (see Transport._on_parse)."""
 
 
