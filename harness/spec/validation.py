@@ -191,27 +191,31 @@ class _Compiler:
             return _nothing
         if not isinstance(schema, Mapping):
             raise _NotCompiled  # the false schema: rare enough for jsonschema
-        steps: list[_Node] = []
+        # (predicate, step): the step runs when there is no predicate (a keyword that descends)
+        # or the predicate cannot clear the instance; in the schema's order, as jsonschema's.
+        steps: list[tuple[_Predicate | None, _Node]] = []
         for keyword, value in schema.items():
             if keyword not in self.known:
                 continue
             if keyword in _PREDICATES:
-                steps.append(self._leaf(keyword, value, schema))
+                fine = _PREDICATES[keyword](value, schema)
+                steps.append((fine, self._leaf(keyword, value)))
             elif keyword in _STRUCTURAL:
-                steps.append(self._structural(keyword, value, schema))
+                steps.append((None, self._structural(keyword, value, schema)))
             else:
                 raise _NotCompiled
-        if len(steps) == 1:
-            return steps[0]
+        if len(steps) == 1 and steps[0][0] is None:
+            return steps[0][1]
 
         def run(x: Any, path: Path, out: list[SchemaError]) -> None:
-            for step in steps:
-                step(x, path, out)
+            for fine, step in steps:
+                if fine is None or not fine(x):
+                    step(x, path, out)
 
         return run
 
-    def _leaf(self, keyword: str, value: Any, schema: Mapping[str, Any]) -> _Node:
-        fine = _PREDICATES[keyword](value, schema)
+    def _leaf(self, keyword: str, value: Any) -> _Node:
+        """The errors jsonschema gives for ``keyword`` alone, once its predicate found one."""
         exact = self.validator.evolve(schema={keyword: value})
 
         # A leaf keyword's errors depend on the instance alone; the same broken value comes back
@@ -219,8 +223,6 @@ class _Compiler:
         seen: dict[tuple[type, Any], list[tuple[str, Any, str]]] = {}
 
         def run(x: Any, path: Path, out: list[SchemaError]) -> None:
-            if fine(x):
-                return
             key = (type(x), x) if x is None or isinstance(x, bool | int | float | str) else None
             found = seen.get(key) if key is not None else None
             if found is None:
