@@ -1,6 +1,6 @@
 """The harness's calls per second against raw boto3 making the same calls, on the same moto.
 
-    python benchmarks/calls_per_second.py [--calls N] [--rounds R] [--block B]
+    python benchmarks/calls_per_second.py [--calls N] [--rounds R] [--block B] [--transport-only]
 
 The harness path is a live run's: the transport (raw-body capture, network guard, throttling
 retry), the cassette writer (with its list bounding), and the judge (the reference model
@@ -19,7 +19,9 @@ rounds, with the lowest and highest): 1.0 means the harness costs nothing, 0.9 t
 fewer calls per second. Beside it, the CPU time per call of this process (the client's Python:
 boto3 alone against boto3 plus the harness) and of the moto process (the same on both sides,
 or the comparison is not like with like), which hold still when the wall-clock times do not.
-A measurement, never a test; the load average is printed with it.
+With ``--transport-only`` the harness side is the transport and the cassette writer without
+the judge (what benchmarks/transport_overhead.py runs). A measurement, never a test; the load
+average is printed with it.
 """
 
 from __future__ import annotations
@@ -135,12 +137,13 @@ def report(name: str, rounds: Rounds, calls: int) -> None:
     )
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=200, help="calls of each operation per side and round")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--block", type=int, default=20, help="calls in a row before the other side's turn")
-    args = parser.parse_args()
+    parser.add_argument("--transport-only", action="store_true", help="the harness side without the judge")
+    args = parser.parse_args(argv)
     load()
     print(f"load average before: {os.getloadavg()} on {os.cpu_count()} CPUs")
     server = MotoServer().start()
@@ -160,10 +163,21 @@ def main() -> None:
             raw = raw_client(server.endpoint_url)
 
             def ours(operation: str, params: dict[str, Any]) -> Any:
-                return judge.judge(transport.send(Call("kms", operation, params)))
+                exchange = transport.send(Call("kms", operation, params))
+                return exchange if args.transport_only else judge.judge(exchange)
 
-            ecc = ours("CreateKey", ECC).exchange.body["KeyMetadata"]["KeyId"]
-            symmetric = ours("CreateKey", {"Description": "benchmark"}).exchange.body["KeyMetadata"]["KeyId"]
+            def created(params: dict[str, Any]) -> str:
+                key_id: str = judge.judge(transport.send(Call("kms", "CreateKey", params))).exchange.body[
+                    "KeyMetadata"
+                ]["KeyId"]
+                return key_id
+
+            ecc = created(ECC)
+            symmetric = created({"Description": "benchmark"})
+            print(
+                "harness side:",
+                "transport and cassette" if args.transport_only else "transport, cassette and judge",
+            )
             plaintext = base64.b64encode(PLAINTEXT).decode("ascii")
             paths: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
                 "CreateKey (ECC)": (lambda: raw.create_key(**ECC), lambda: ours("CreateKey", ECC)),
