@@ -4,9 +4,12 @@
 
 Runs ``pytest --target=emulator --seed=S`` with ``-n 0`` and with ``-n WORKERS`` one after the
 other, R rounds (alternating, so load that comes and goes hits both alike), and prints for each:
-wall time, calls sent, findings, and whether the finding ids are the same. The speed-up is
-the median ratio of the -n 0 time to the -n WORKERS time of the same round. The load average
-before and after is printed too: on a shared machine, say under what load a time was taken.
+wall time, CPU seconds (pytest and every process it started: workers, moto), calls sent,
+findings, and whether the finding ids are the same; for -n WORKERS also each worker's calls and
+the time from its first call to its last (from its cassette), which shows whether the split
+was even and how long start-up and merging took around the workers' calls. The speed-up is the
+median ratio of the -n 0 time to the -n WORKERS time of the same round. The load average before
+and after is printed too: on a shared machine, say under what load a time was taken.
 A measurement, never a test.
 """
 
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -31,9 +35,12 @@ def run(seed: int, workers: int, report_dir: Path, select: str | None) -> dict[s
         command += ["-n", str(workers)]
     if select:
         command += ["-k", select]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True)
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     findings_path = report_dir / "findings.json"
     if done.returncode not in (0, 1) or not findings_path.is_file():
         output = done.stdout[-3000:] + done.stderr[-2000:]
@@ -42,11 +49,25 @@ def run(seed: int, workers: int, report_dir: Path, select: str | None) -> dict[s
     return {
         "workers": workers,
         "wall_s": round(wall, 1),
+        "cpu_s": round(cpu, 1),
+        "parts": [_part(cassette) for cassette in sorted((report_dir / "workers").glob("*/cassette.jsonl"))],
         "calls": document["summary"]["calls"],
         "findings": len(document["findings"]),
         "ids": sorted(f["id"] for f in document["findings"]),
         "exit": done.returncode,
     }
+
+
+def _part(cassette: Path) -> str:
+    """A worker's calls and the seconds from its first call to its last."""
+    times = []
+    for line in cassette.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            at = json.loads(line).get("at")
+            if at:
+                times.append(at)
+    span = max(times) - min(times) if times else 0.0
+    return f"{cassette.parent.name}: {len(times)} calls in {span:.1f} s"
 
 
 def main() -> int:
@@ -69,16 +90,21 @@ def main() -> int:
         rounds.append(alone["wall_s"] / split["wall_s"])
         for result in (alone, split):
             print(
-                f"round {number} -n {result['workers']}: {result['wall_s']} s, {result['calls']} calls, "
-                f"{result['findings']} findings, exit {result['exit']}"
+                f"round {number} -n {result['workers']}: {result['wall_s']} s, {result['cpu_s']} CPU s, "
+                f"{result['calls']} calls, {result['findings']} findings, exit {result['exit']}"
             )
+            for part in result["parts"]:
+                print(f"  {part}")
         print(f"round {number}: speed-up {rounds[-1]:.2f}x; same finding ids: {same}")
         for fid in only_alone:
             print(f"  only in -n 0: {fid}")
         for fid in only_split:
             print(f"  only in -n {args.workers}: {fid}")
     print(f"load average after: {os.getloadavg()}")
-    print(f"median speed-up over {len(rounds)} round(s): {statistics.median(rounds):.2f}x")
+    print(
+        f"xdist speed-up (-n 0 time / -n {args.workers} time): {statistics.median(rounds):.2f}x, median of "
+        f"{len(rounds)} round(s) (lowest {min(rounds):.2f}x, highest {max(rounds):.2f}x)"
+    )
     print(f"reports: {out}")
     return 0
 

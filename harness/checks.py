@@ -20,6 +20,7 @@ from harness.oracle.answers import answer_rule_id
 from harness.oracle.predict import ABSENT, Prediction
 from harness.oracle.rules import RULES, Evidence, Expectation
 from harness.spec.catalog import ServiceSpec
+from harness.spec.validation import SchemaError
 
 Kind = Literal[
     "unexpected-success",
@@ -266,13 +267,19 @@ def check_response_schema(spec: ServiceSpec, exchange: Exchange) -> list[Diverge
         ]
     # One divergence per member: a null enum member fails both 'type' and 'enum', and
     # that is one fault. Errors are sorted so the same keyword is chosen every time.
-    errors = sorted(
-        op.response_validator.iter_errors(exchange.body),
-        key=lambda e: (_pointer(e.absolute_path), e.validator != "type", str(e.validator)),
-    )
+    if op.response_errors is not None:
+        raw_errors = op.response_errors(exchange.body)
+    else:
+        raw_errors = [
+            SchemaError(tuple(e.absolute_path), str(e.validator), e.instance, e.message)
+            for e in op.response_validator.iter_errors(exchange.body)
+        ]
+    if not raw_errors:
+        return []
+    errors = sorted(raw_errors, key=lambda e: (_pointer(e.path), e.validator != "type", e.validator))
     found: dict[str, Divergence] = {}
     for err in errors:
-        pointer = _pointer(err.absolute_path)
+        pointer = _pointer(err.path)
         where = _INDEX.sub("/*", pointer) or "/"
         if where in found:
             continue

@@ -223,6 +223,8 @@ def _parse(text: str) -> tuple[Any, bool]:
 
 def _plain(value: Any) -> Any:
     """A JSON-ready deep copy (mappings become dicts, tuples lists)."""
+    if isinstance(value, str | int | float | None):  # before the Mapping test, which costs more
+        return value
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

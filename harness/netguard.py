@@ -15,6 +15,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +24,7 @@ from harness.errors import TargetError
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 
 
+@lru_cache(maxsize=64)  # asked before every request, of the few hosts a run talks to
 def is_loopback_host(host: str | None) -> bool:
     """True for 127.0.0.0/8, ::1 and the name ``localhost``; no DNS lookup is made."""
     if not host:

@@ -1,6 +1,6 @@
 """``pytest --target=... -n N``: pytest-xdist workers, each with its own target instance.
 
-Each worker runs one part of the suite (harness.engine.shards: round-robin in suite order), in
+Each worker runs one part of the suite (harness.engine.shards: parts of equal measured cost), in
 suite order, against its own target (the emulator target starts one moto per worker), and writes
 its own findings.json and cassette under ``<report-dir>/workers/<worker id>/``; the controller
 merges the findings (harness.merge) into ``<report-dir>/findings.json``.
@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from xdist.scheduler import LoadScopeScheduling
 
-from harness.engine.shards import is_machine, parts_of
+from harness.engine.shards import cost_of, parts_of
 
 
 class PartScheduling(LoadScopeScheduling):  # type: ignore[misc]  # xdist ships no types
@@ -32,7 +32,7 @@ class PartScheduling(LoadScopeScheduling):  # type: ignore[misc]  # xdist ships 
         if self._parts is None:
             assert self.collection is not None  # scopes are asked for once collection is done
             count = max(1, self.numnodes)
-            numbers = parts_of(self.collection, count, is_machine)
+            numbers = parts_of(self.collection, count, cost_of)
             pairs = zip(self.collection, numbers, strict=True)
             self._parts = {test: f"part-{number + 1}-of-{count}" for test, number in pairs}
         return self._parts[nodeid]

@@ -170,12 +170,19 @@ def _redact_all(value: Any) -> Any:
     return value
 
 
+_SCALARS = (str, int, float, type(None))
+
+
 def holds_secrets(value: Any) -> bool:
     """Whether ``value`` has a sensitive member that is not a token yet."""
-    if isinstance(value, Mapping):
-        return any((k in SENSITIVE and _unredacted(v)) or holds_secrets(v) for k, v in value.items())
+    # Asked of every request and answer, at every depth: a JSON scalar is answered before the
+    # Mapping test, an abstract-class check that costs several times as much.
+    if isinstance(value, _SCALARS):
+        return False
     if isinstance(value, list):
         return any(holds_secrets(v) for v in value)
+    if isinstance(value, Mapping):
+        return any((k in SENSITIVE and _unredacted(v)) or holds_secrets(v) for k, v in value.items())
     return False
 
 

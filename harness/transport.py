@@ -110,6 +110,11 @@ class Transport:
 
     def _on_parse(self, response_dict: Mapping[str, Any], **_: Any) -> None:
         self._capture["response"] = response_dict
+        # The raw answer is all the harness reads: botocore's parsing, its retry handler and
+        # its ClientError would be work for nothing, about a tenth of a call's Python
+        # (benchmarks/RESULTS.md, "Harness calls per second"). Raised here, before the parser
+        # runs, it leaves the client by way of botocore's own exception path.
+        raise _Answered
 
     # -- sending ----------------------------------------------------------------------
 
@@ -181,7 +186,7 @@ class Transport:
         try:
             input_shape = client.meta.service_model.operation_model(call.operation).input_shape
             method(**_blobs_as_bytes(input_shape, _to_python(call.params)))
-        except ClientError:
+        except (_Answered, ClientError):
             pass  # the raw answer is in self._capture; botocore's view is not used
         except HarnessError:
             raise
@@ -320,6 +325,10 @@ def untrusted(endpoint: str, exc: Exception) -> TargetError:
         f"TLS with {endpoint} failed ({type(exc).__name__}); give the target a ca_bundle "
         "(or verify = false) in the targets file"
     )
+
+
+class _Answered(Exception):  # not an error: the answer arrived
+    """Raised by the before-parse hook once the raw answer is captured (see Transport._on_parse)."""
 
 
 class ParamsNotSerializable(HarnessError):

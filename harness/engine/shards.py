@@ -1,21 +1,30 @@
 """Which part of a split run a test belongs to: ``--shard I/N`` and pytest-xdist workers.
 
-The split is round-robin over the selected tests in suite order (rule tests in
-harness.scenarios.base.FAMILIES order): rule test number ``p`` (from 0) belongs to part
-``p mod N``. The state machines, each of which costs what a dozen rule tests cost, are dealt
-apart, from the last part backwards, so two machines never share a part while another has none.
-Suite order is fixed by the code, so the split is the same on every machine that runs the same
-commit with the same selection (``-k``), and neighbouring tests, which cost about the same, land
-in different parts. A worker of ``-n N`` runs exactly the tests of one
-part, in suite order, so ``-n 2`` and the two runs ``--shard 1/2`` and ``--shard 2/2`` send the
-same calls in the same order.
+The split balances the parts' expected cost, not their counts of tests: the tests' costs differ
+fiftyfold (a state machine runs for 45 s, many rule tests for 1 s), and a split by count left
+one of two workers running 100 s after the other had finished (benchmarks/RESULTS.md,
+"pytest-xdist"). Each test's cost is its measured time in a single-process run of the suite
+(``harness/data/test_costs.json``, written by ``benchmarks/test_costs.py`` from that run's
+cassette); a test the table does not know costs the table's median. The tests are dealt
+heaviest first, each to the part with the least cost so far (the lowest-numbered part on a
+tie; equal costs, as in a selection the table does not know, deal round-robin), and each part
+runs its tests in suite order (rule tests in harness.scenarios.base.FAMILIES order).
+
+Costs are whole tenths of a second and the deal depends on nothing else, so the split is the
+same on every machine that runs the same commit with the same selection (``-k``). A worker of
+``-n N`` runs exactly the tests of one part, in suite order, so ``-n 2`` and the two runs
+``--shard 1/2`` and ``--shard 2/2`` send the same calls in the same order.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable, Sequence
+import statistics
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import TypeVar
 
 from harness.errors import UsageError
@@ -23,6 +32,10 @@ from harness.errors import UsageError
 T = TypeVar("T")
 
 _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+_PARAM = re.compile(r"\[(.*)\]$")
+
+COSTS = Path(__file__).resolve().parents[1] / "data" / "test_costs.json"
+"""Each test's measured seconds in a single-process run (benchmarks/test_costs.py writes it)."""
 
 
 def is_machine(name: str) -> bool:
@@ -30,25 +43,49 @@ def is_machine(name: str) -> bool:
     return "test_stateful[" in name or name.startswith("stateful ")
 
 
-def parts_of(items: Sequence[T], parts: int, heavy: Callable[[T], bool]) -> list[int]:
-    """The part (from 0) of each of ``items`` (in suite order): the light ones round-robin from
-    the first part, the ``heavy`` ones round-robin from the last part backwards."""
-    light_seen = heavy_seen = 0
-    out = []
-    for item in items:
-        if heavy(item):
-            out.append(parts - 1 - heavy_seen % parts)
-            heavy_seen += 1
-        else:
-            out.append(light_seen % parts)
-            light_seen += 1
+def name_of(nodeid: str) -> str:
+    """A test's name as cassettes and findings.json give it: the rule test's name
+    (``kms.tags.too-many:CreateKey``) or ``stateful <machine>``, from its pytest node id."""
+    match = _PARAM.search(nodeid)
+    if match is None:
+        return nodeid
+    return f"stateful {match.group(1)}" if is_machine(nodeid) else match.group(1)
+
+
+@cache
+def _table() -> tuple[Mapping[str, int], int]:
+    """The cost table in tenths of a second, and the cost of a test it does not name."""
+    try:
+        document = json.loads(COSTS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}, 1  # no table: every test costs the same, and the deal is round-robin
+    table = {name: max(1, round(float(seconds) * 10)) for name, seconds in document["seconds"].items()}
+    return table, int(statistics.median_low(sorted(table.values()))) if table else 1
+
+
+def cost_of(test: str) -> int:
+    """The expected cost of a test (by pytest node id or name), in tenths of a second."""
+    table, unknown = _table()
+    return table.get(name_of(test), unknown)
+
+
+def parts_of(items: Sequence[T], parts: int, cost: Callable[[T], int]) -> list[int]:
+    """The part (from 0) of each of ``items`` (in suite order): heaviest first, each to the part
+    with the least cost so far; ties go to the earlier item and to the lower part."""
+    load = [0] * parts
+    out = [0] * len(items)
+    costs = [cost(item) for item in items]
+    for index in sorted(range(len(items)), key=lambda i: (-costs[i], i)):
+        part = min(range(parts), key=lambda p: (load[p], p))
+        out[index] = part
+        load[part] += costs[index]
     return out
 
 
-def split(items: Sequence[T], parts: int, heavy: Callable[[T], bool] = lambda item: False) -> list[list[T]]:
+def split(items: Sequence[T], parts: int, cost: Callable[[T], int] = lambda item: 1) -> list[list[T]]:
     """``items`` (in suite order) in ``parts`` parts, each in suite order."""
     out: list[list[T]] = [[] for _ in range(parts)]
-    for item, part in zip(items, parts_of(items, parts, heavy), strict=True):
+    for item, part in zip(items, parts_of(items, parts, cost), strict=True):
         out[part].append(item)
     return out
 
@@ -70,9 +107,9 @@ class Shard:
             raise UsageError(f"--shard {text}: I must be between 1 and N, and N at least 1")
         return cls(index, count)
 
-    def select(self, items: Sequence[T], heavy: Callable[[T], bool] = lambda item: False) -> list[T]:
+    def select(self, items: Sequence[T], cost: Callable[[T], int] = lambda item: 1) -> list[T]:
         """The items of this shard, in suite order."""
-        return split(items, self.count, heavy)[self.index - 1]
+        return split(items, self.count, cost)[self.index - 1]
 
     def __str__(self) -> str:
         return f"{self.index}/{self.count}"

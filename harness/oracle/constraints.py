@@ -21,6 +21,7 @@ from typing import Any
 from harness.oracle.predict import Violation
 from harness.oracle.rules import RULES, Grade, Rule, any_4xx, error
 from harness.oracle.service_facts import ServiceFacts, facts_of
+from harness.spec.validation import Errors, errors_of
 
 CHECKED = "2026-11-29"
 #: The model's constraints document the rejection; by default ValidationException is the
@@ -82,14 +83,42 @@ def register(facts: ServiceFacts) -> None:
 _INDEX = re.compile(r"/\d+(?=/|$)")
 
 
+CROSS_FIELD = frozenset({"allOf", "anyOf", "oneOf", "if", "then", "else", "not"})
+"""Keywords of cross-field rules: decided by the Python rules, not read here."""
+
+
 @cache
-def _validator(service: str, operation: str) -> Any:
+def _errors(service: str, operation: str) -> Errors | None:
+    """The member-constraint errors of a request of ``operation`` (None for an operation the
+    spec does not have): its request schema without the cross-field keywords, compiled
+    (harness.spec.validation). Taking those keywords out takes out exactly the errors
+    from inside them, the ones this module does not read (none of the schemas uses $ref)."""
+    import jsonschema
+
     from harness.spec import catalog
 
     spec = catalog.load("aws")
     if operation not in spec.service(service).operations:
         return None
-    return spec.operation(service, operation).request_validator
+    schema = _without_cross_field(spec.operation(service, operation).request_schema)
+    return errors_of(jsonschema.Draft202012Validator(schema))
+
+
+def _without_cross_field(schema: Any) -> Any:
+    if not isinstance(schema, Mapping):
+        return schema
+    out = {}
+    for keyword, value in schema.items():
+        if keyword in CROSS_FIELD:
+            continue
+        if keyword in ("properties", "$defs", "patternProperties") and isinstance(value, Mapping):
+            # Member names, not keywords: a member may be called anything.
+            out[keyword] = {name: _without_cross_field(sub) for name, sub in value.items()}
+        elif isinstance(value, Mapping):
+            out[keyword] = _without_cross_field(value)  # items, additionalProperties, propertyNames
+        else:
+            out[keyword] = value  # enum, required, bounds: values, not schemas
+    return out
 
 
 def constraint_violations(service: str, operation: str, params: Mapping[str, Any]) -> list[Violation]:
@@ -101,32 +130,30 @@ def scan(service: str, operation: str, params: Mapping[str, Any]) -> tuple[list[
     """The member-constraint rules ``params`` breaks, and apart the constraints it breaks whose
     bounds the documents contradict (:attr:`ServiceFacts.undecided`): a target may serve such a
     request or refuse it as the constraint rule says."""
-    validator = _validator(service, operation)
-    if validator is None:
+    errors = _errors(service, operation)
+    if errors is None:
         return [], []
     found: list[Violation] = []
     undecided: list[Violation] = []
-    for err in validator.iter_errors(params):
-        if any(part in ("allOf", "anyOf", "oneOf", "if", "then", "else", "not") for part in err.schema_path):
-            continue  # cross-field rules: decided by the Python rules
-        kind = KEYWORD_RULE.get(str(err.validator))
+    for err_path, keyword, _, message in errors(params):
+        kind = KEYWORD_RULE.get(keyword)
         if kind is None:
             continue  # additionalProperties and the like: no documented outcome
-        path = list(err.absolute_path)
-        if err.validator == "required":
-            missing = re.findall(r"'([^']+)' is a required property", err.message)
+        path = list(err_path)
+        if keyword == "required":
+            missing = re.findall(r"'([^']+)' is a required property", message)
             path = [*path, *(missing[:1])]
         pointer = "/" + "/".join(str(p) for p in path)
         facts = facts_of(service)
-        where = (_INDEX.sub("/*", pointer), str(err.validator))
+        where = (_INDEX.sub("/*", pointer), keyword)
         if where in facts.owned_elsewhere:
             continue
-        broken = Violation(CONSTRAINT_RULES[(service, kind)].id, pointer, str(err.validator))
+        broken = Violation(CONSTRAINT_RULES[(service, kind)].id, pointer, keyword)
         if where in facts.undecided:
             undecided.append(broken)
             continue
         found.append(broken)
         unknown = facts.identifiers.get(pointer)
-        if unknown is not None and err.validator != "required":
+        if unknown is not None and keyword != "required":
             found.append(Violation(unknown, pointer, "names no key"))
     return found, undecided

@@ -18,6 +18,7 @@ from typing import Any
 import jsonschema
 
 from harness.errors import SpecError, UsageError
+from harness.spec.validation import Errors, errors_of
 
 PROFILES = ("aws", "documented")
 
@@ -54,6 +55,9 @@ class OperationSpec:
     """Error codes the operation documents (``__type`` values)."""
     request_validator: Any = field(repr=False, compare=False)
     response_validator: Any = field(repr=False, compare=False)
+    response_errors: Errors | None = field(default=None, repr=False, compare=False)
+    """An answer body's errors against :attr:`response_schema`, as jsonschema gives them, compiled
+    (harness.spec.validation): what harness.checks runs on every answer."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +181,7 @@ def _load_service(profile_dir: Path, service_dir: Path) -> ServiceSpec:
                 response_path = service_dir / op["response"]
                 response_schema = _read_json(response_path)
                 response_validator = _validator(response_schema, response_path)
+            request_validator = _validator(request_schema, request_path)
             operations[name] = OperationSpec(
                 service=doc["service"],
                 name=name,
@@ -185,8 +190,9 @@ def _load_service(profile_dir: Path, service_dir: Path) -> ServiceSpec:
                 request_schema=request_schema,
                 response_schema=response_schema,
                 errors=tuple(op["errors"]),
-                request_validator=_validator(request_schema, request_path),
+                request_validator=request_validator,
                 response_validator=response_validator,
+                response_errors=errors_of(response_validator) if response_validator is not None else None,
             )
         errors = {
             code: ErrorSpec(

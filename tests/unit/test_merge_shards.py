@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from harness.engine.shards import Shard, is_machine, split
+from harness.engine.shards import Shard, _table, cost_of, name_of, split
 from harness.engine.tests import rule_tests, state_machines
 from harness.errors import UsageError
 from harness.merge import merge_documents
@@ -17,22 +17,36 @@ from harness.report import validate
 def test_shards_split_the_suite_into_parts_that_cover_it_once_in_suite_order() -> None:
     names = [t.name for t in rule_tests()] + [f"stateful {m.name}" for m in state_machines()]
     for count in (1, 2, 3, 7):
-        parts = [Shard(i, count).select(names, is_machine) for i in range(1, count + 1)]
+        parts = [Shard(i, count).select(names, cost_of) for i in range(1, count + 1)]
         assert sorted(n for part in parts for n in part) == sorted(names)
         for part in parts:
             assert part == [n for n in names if n in part]  # suite order kept
-        sizes = [len(p) for p in parts]
-        assert max(sizes) - min(sizes) <= 1
-    assert split(list("abcde"), 2) == [["a", "c", "e"], ["b", "d"]]
-    assert split(list("abcXY"), 2, str.isupper) == [["a", "c", "Y"], ["b", "X"]]
-    # The state machines, the heaviest tests, are spread as evenly as the rule tests, whatever the
-    # count of rule tests before them.
-    machines = [n for n in names if is_machine(n)]
-    assert len(machines) >= 2
-    for suite in (names, names[1:]):
-        for count in (2, 3):
-            per_part = [sum(map(is_machine, part)) for part in split(suite, count, is_machine)]
-            assert max(per_part) - min(per_part) <= 1, per_part
+        # Balanced by cost: no two parts differ by more than the dearest test.
+        costs = [sum(map(cost_of, part)) for part in parts]
+        assert max(costs) - min(costs) <= max(map(cost_of, names)), costs
+    assert split(list("abcde"), 2) == [["a", "c", "e"], ["b", "d"]]  # equal costs: round-robin
+    assert split(list("abcXY"), 2, lambda n: 5 if n.isupper() else 1) == [["a", "c", "X"], ["b", "Y"]]
+
+
+def test_two_parts_of_the_suite_cost_the_same_within_a_tenth() -> None:
+    """The split by measured cost (harness/data/test_costs.json) against the split by count it
+    replaces, which left one of two workers running 100 s after the other had finished."""
+    names = [t.name for t in rule_tests()] + [f"stateful {m.name}" for m in state_machines()]
+    assert all(name_of(name) in _table()[0] for name in names), "refresh: python benchmarks/test_costs.py"
+    costs = [sum(map(cost_of, part)) for part in split(names, 2, cost_of)]
+    assert max(costs) <= 1.1 * min(costs), costs
+    by_count = [sum(map(cost_of, part)) for part in split(names, 2)]
+    assert max(by_count) > max(costs)
+
+
+def test_a_node_id_names_its_test() -> None:
+    assert name_of("harness/suite/test_rules.py::test_rule[kms.tags.too-many:CreateKey]") == (
+        "kms.tags.too-many:CreateKey"
+    )
+    assert name_of("harness/suite/test_stateful.py::test_stateful[kms]") == "stateful kms"
+    assert cost_of("harness/suite/test_stateful.py::test_stateful[kms]") == cost_of("stateful kms") > 100
+    assert cost_of("a test the table does not know") == _table()[1]
+
 
 
 @pytest.mark.parametrize("text", ["0/2", "3/2", "1/0", "a/b", "1", "1/2/3", ""])
