@@ -8,11 +8,14 @@ twin: the test would see the input if it were there).
 from __future__ import annotations
 
 import importlib
+import re
 import sys
+import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
 from hypothesis import given, seed
 from hypothesis import strategies as st
@@ -129,3 +132,23 @@ def test_without_the_harness_a_slow_clock_stops_generation_early(monkeypatch: py
     steady = _examples_after_a_first_failure(_plain)
     monkeypatch.setattr(conjecture_engine, "time", _FastClock())
     assert _examples_after_a_first_failure(_plain) < steady
+
+
+def test_the_lock_file_pins_what_pyproject_pins_and_what_is_installed() -> None:
+    """constraints.txt (the lock of CI and certification runs) agrees with pyproject's exact pins,
+    and the Hypothesis the tests run on is the locked one."""
+    root = Path(__file__).resolve().parents[2]
+    locked = dict(
+        line.split("==", 1)
+        for line in (root / "constraints.txt").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    normal = {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in locked.items()}
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    for requirement in project["dependencies"] + project["optional-dependencies"]["dev"]:
+        pinned = re.fullmatch(r"([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==(\S+)", requirement)
+        if pinned:
+            name = re.sub(r"[-_.]+", "-", pinned.group(1)).lower()
+            assert normal.get(name) == pinned.group(2), requirement
+    assert normal["hypothesis"] == hypothesis.__version__
+    assert "hypothesis-jsonschema" not in normal
