@@ -93,13 +93,15 @@ def _no_local_constants() -> Constants:
 
 
 class _CallBoundedRunner(ConjectureRunner):
-    """Hypothesis's engine, without its wall-clock stop after the first failure.
+    """Hypothesis's engine, without its two wall-clock stops.
 
     Once a test has failed, Hypothesis keeps generating for a number of calls it derives from
     the calls so far, but at most 10 seconds after the first failure
-    (``ConjectureRunner.should_generate_more``): a slow target would draw fewer examples than a
-    fast one. Reading the time of the first failure as infinitely far off leaves the bounds in
-    calls, Hypothesis's own and the harness's ``--shrink-calls``.
+    (``ConjectureRunner.should_generate_more``); and it gives up shrinking after 5 minutes
+    (``MAX_SHRINKING_SECONDS``). A slow target would draw fewer examples, or shrink less, than a
+    fast one. Reading the first failure's time as infinitely far off, and the shrinking deadline
+    as unset, leaves the bounds in calls: Hypothesis's own (examples, stalls, shrinks) and the
+    harness's ``--shrink-calls``.
     """
 
     @property
@@ -108,6 +110,14 @@ class _CallBoundedRunner(ConjectureRunner):
 
     @first_bug_found_time.setter
     def first_bug_found_time(self, value: float) -> None:
+        pass
+
+    @property
+    def finish_shrinking_deadline(self) -> float | None:
+        return None
+
+    @finish_shrinking_deadline.setter
+    def finish_shrinking_deadline(self, value: float | None) -> None:
         pass
 
 

@@ -79,59 +79,70 @@ def test_without_the_harness_hypothesis_draws_the_new_module_s_literals(canary_m
 
 
 class _FastClock:
-    """``time`` as Hypothesis's engine sees it, with a monotonic clock that runs a minute per look."""
+    """``time`` as Hypothesis's engine sees it, with one clock that runs a minute per look
+    (``monotonic`` times generation after a first failure, ``perf_counter`` shrinking)."""
 
-    def __init__(self) -> None:
+    def __init__(self, fast: str) -> None:
+        self.fast = fast
         self.now = 0.0
-
-    def monotonic(self) -> float:
-        self.now += 60.0
-        return self.now
 
     def __getattr__(self, name: str) -> Any:
         import time
 
-        return getattr(time, name)
+        if name != self.fast:
+            return getattr(time, name)
+
+        def tick() -> float:
+            self.now += 60.0
+            return self.now
+
+        return tick
 
 
-def _examples_after_a_first_failure(run: Callable[[Callable[[], None]], None]) -> int:
-    """Examples a harness-configured property runs when its first example already fails.
+def _calls_of_a_failing_property(run: Callable[[Callable[[], None]], None]) -> int:
+    """Calls of a harness-configured property that fails at once, in two distinct ways, on
+    lists that take many calls to shrink.
 
     Two distinct failures (by exception type), so Hypothesis keeps generating after the first to
     look for more (``report_multiple_bugs``), as the harness does for distinct findings.
     """
     calls = [0]
 
-    class First(Exception):
+    class Long(Exception):
         pass
 
-    class Second(Exception):
+    class Large(Exception):
         pass
 
     @conformance_settings(max_examples=200)
     @seed(7)
-    @given(st.integers(0, 1000))
-    def failing(n: int) -> None:
+    @given(st.lists(st.integers(0, 1000), min_size=1))
+    def failing(numbers: list[int]) -> None:
         calls[0] += 1
-        if n % 7 == 3:
-            raise Second
-        raise First
+        if len(numbers) > 3:
+            raise Long
+        if sum(numbers) > 500:
+            raise Large
 
     with pytest.raises(BaseException):  # noqa: B017, PT011 - an ExceptionGroup or one of them
         run(failing)
     return calls[0]
 
 
-def test_a_slow_clock_does_not_shorten_generation_under_the_harness(monkeypatch: pytest.MonkeyPatch) -> None:
-    steady = _examples_after_a_first_failure(_under_the_harness)
-    monkeypatch.setattr(conjecture_engine, "time", _FastClock())
-    assert _examples_after_a_first_failure(_under_the_harness) == steady
+@pytest.mark.parametrize("clock", ["monotonic", "perf_counter"])
+def test_a_slow_clock_changes_nothing_under_the_harness(clock: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    steady = _calls_of_a_failing_property(_under_the_harness)
+    monkeypatch.setattr(conjecture_engine, "time", _FastClock(clock))
+    assert _calls_of_a_failing_property(_under_the_harness) == steady
 
 
-def test_without_the_harness_a_slow_clock_stops_generation_early(monkeypatch: pytest.MonkeyPatch) -> None:
-    steady = _examples_after_a_first_failure(_plain)
-    monkeypatch.setattr(conjecture_engine, "time", _FastClock())
-    assert _examples_after_a_first_failure(_plain) < steady
+@pytest.mark.parametrize("clock", ["monotonic", "perf_counter"])
+def test_without_the_harness_a_slow_clock_stops_hypothesis_early(
+    clock: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steady = _calls_of_a_failing_property(_plain)
+    monkeypatch.setattr(conjecture_engine, "time", _FastClock(clock))
+    assert _calls_of_a_failing_property(_plain) < steady
 
 
 def test_the_lock_file_pins_what_pyproject_pins_and_what_is_installed() -> None:
