@@ -86,7 +86,7 @@ def _no_local_constants() -> Constants:
     the draw (``hypothesis.internal.conjecture.providers._get_local_constants``, read by every
     ``HypothesisProvider``). Then a new module or literal, an editable install instead of a
     wheel, the script that started the run, or a ``-k`` selection that imports fewer modules
-    would change what a seed draws. The seed must decide alone (README, "Determinism");
+    would change what a seed draws. The seed must decide alone (README, "Dependencies");
     Hypothesis's global constants stay: they are the same everywhere.
     """
     return Constants()
