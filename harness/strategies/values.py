@@ -44,7 +44,7 @@ _UNDERSTOOD = {
     "array": {"items", "minItems", "maxItems", "uniqueItems"},
     "object": {"properties", "required", "additionalProperties", "propertyNames"},
 }
-#: A pattern that is one character class (or ``\\w``-style escape, or ``.``) repeated ``*`` or ``+``,
+#: A pattern that is one character class (or ``\w``-style escape, or ``.``) repeated ``*`` or ``+``,
 #: anchored or not.
 _REPEATED = re.compile(r"\^?(\[(?:\\.|[^\]\\])+\]|\\[wdsWDS]|\.)([*+])\$?")
 #: Upper bound on the free members drawn for an object whose members are not named
