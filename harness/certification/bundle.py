@@ -10,9 +10,10 @@ The bundle holds, flat in one directory (named ``certification/`` inside the tar
   cassette, as every run renders them;
 - ``cassette.jsonl``: every exchange of the run, in order; each line names the test that sent it
   (``"test"``), so ``verify`` can replay it to the recorded verdicts;
-- ``manifest.json``: the format, harness version, spec profile and the SHA-256 of its specs, the
-  settings, the required rules and tests, the result, and ``files``: the SHA-256 of every other
-  file.
+- ``manifest.json``: the format, harness version, the Hypothesis version that drew the calls
+  (a seed draws the same calls only with the same Hypothesis: constraints.txt pins it), spec
+  profile and the SHA-256 of its specs, the settings, the required rules and tests, the result,
+  and ``files``: the SHA-256 of every other file.
 
 The tarball is deterministic: members sorted, regular files only, mode 0644, owner 0, the run's
 start time as every mtime, and a gzip header with no name or time. Both are written beside the
@@ -35,6 +36,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+import hypothesis
 
 from harness.certification import product as products
 from harness.certification.settings import Settings
@@ -152,6 +155,7 @@ def manifest_of(
     return {
         "format": FORMAT,
         "harness_version": HARNESS_VERSION,
+        "hypothesis_version": hypothesis.__version__,
         "profile": profile,
         "specs_sha256": specs_digest(profile),
         "settings": settings.to_dict(),

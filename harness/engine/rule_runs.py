@@ -26,7 +26,7 @@ from harness.checks import Divergence
 from harness.engine import signals
 from harness.engine.execution import Recorder, Sender
 from harness.engine.judge import Judgement
-from harness.engine.settings import conformance_settings, stored
+from harness.engine.settings import conformance_settings, deterministic_generation, stored
 from harness.exchange import Call, Exchange
 from harness.findings import Finding
 from harness.scenarios.base import Attempt, RuleTest, SetupFailed
@@ -291,6 +291,7 @@ def _body(
     return prop
 
 
+@deterministic_generation()
 def run_rule(
     sender: Sender,
     test: RuleTest,

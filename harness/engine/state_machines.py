@@ -26,7 +26,7 @@ from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
 from harness.engine import signals
 from harness.engine.execution import Recorder, Sender
-from harness.engine.settings import conformance_settings
+from harness.engine.settings import conformance_settings, deterministic_generation
 from harness.exchange import Call, Exchange
 from harness.findings import Finding
 from harness.machines import STEPS, MachineContext, StatefulTest
@@ -88,6 +88,7 @@ def derive_seed(run_seed: int, name: str) -> int:
     return signals.derive_seed(run_seed, f"stateful:{name}")
 
 
+@deterministic_generation()
 def run_stateful(
     sender: Sender,
     test: StatefulTest,

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
 
 from harness.certification import bundle, verify
@@ -164,6 +165,7 @@ def test_the_bundle_holds_what_the_issue_asks_for(certified: Path, small: None) 
     assert sorted(p.name for p in directory.iterdir()) == sorted((*bundle.FILES, bundle.MANIFEST))
     manifest = _read(directory, bundle.MANIFEST)
     assert manifest["harness_version"] == HARNESS_VERSION and manifest["profile"] == "aws"
+    assert manifest["hypothesis_version"] == hypothesis.__version__
     assert manifest["specs_sha256"] == bundle.specs_digest("aws")
     assert manifest["settings"] == {"seed": 1, "examples": 1, "shrink_calls": 20, "stateful_steps": STEPS}
     assert manifest["selftest"] is True

@@ -29,23 +29,22 @@ def _fingerprint(report_dir: Path, machine_findings: list[str]) -> list[tuple[st
 
 
 # Steps where moto's divergences are close (a CancelKeyDeletion of a key not pending deletion,
-# a RestoreKey after DeleteKey), so that whatever the draws there are findings to compare.
-# (Hypothesis also draws constants from the local modules loaded, so the draws of a seed depend
-# on which test modules this process imported; within one process they are fixed.)
+# a RestoreKey after DeleteKey), and a seed whose draws reach one (with Hypothesis 6.170.17, the
+# PC machine's seed 3 does not; seeds 1, 2, 4, 5, 6 and 8 do), so there are findings to compare.
 @pytest.mark.parametrize(
-    "machine",
+    ("machine", "seed"),
     [
-        kms_machine(KmsSteps(shapes=ECC), "kms-ecc"),
-        pc_machine(PcSteps(frozenset({"CreateKey", "GetKey", "DeleteKey", "RestoreKey"})), "pc"),
+        (kms_machine(KmsSteps(shapes=ECC), "kms-ecc"), 3),
+        (pc_machine(PcSteps(frozenset({"CreateKey", "GetKey", "DeleteKey", "RestoreKey"})), "pc"), 1),
     ],
     ids=["kms", "payment-cryptography"],
 )
 def test_the_same_seed_gives_the_same_sequence_findings(
-    machine: StatefulTest, moto_server: MotoServer, tmp_path: Path
+    machine: StatefulTest, seed: int, moto_server: MotoServer, tmp_path: Path
 ) -> None:
     runs = []
     for name in ("first", "second"):
-        run, result = run_machine(moto_server.endpoint_url, machine, tmp_path / name, seed=3)
+        run, result = run_machine(moto_server.endpoint_url, machine, tmp_path / name, seed=seed)
         runs.append((run, _fingerprint(tmp_path / name, [f.id for f in result.findings])))
     (first, first_ids), (second, second_ids) = runs
     assert first.status == "failed"  # moto diverges: there is something to compare
