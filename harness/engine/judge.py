@@ -182,7 +182,13 @@ class Judge:
         Returns ``judged`` (amended) and the control's own judgement.
         """
         own = self.judge(control)
+        return self.controlled(judged, own), own
+
+    @staticmethod
+    def controlled(judged: Judgement, own: Judgement) -> Judgement:
+        """``judged`` amended by its control's judgement ``own``: a refusal the control shares
+        is about something else, not the rule under test."""
         outcome = judged.outcome
-        if outcome is not None and outcome.kind in CONTROLLED_KINDS and not control.ok:
+        if outcome is not None and outcome.kind in CONTROLLED_KINDS and not own.exchange.ok:
             judged = judged.without_outcome()
-        return judged, own
+        return judged
