@@ -160,7 +160,7 @@ def replicating(breaker: Breaker) -> Scenario:
     """The policy rules on ReplicateKey (rule 51): the policy part of ``breaker``'s request."""
 
     def scenario(d: Driver, data: st.DataObject) -> Attempt:
-        answer = d.require(Call(SERVICE, "CreateKey", {"MultiRegion": True}))
+        answer = d.require(Call(SERVICE, "CreateKey", {**strategies.SETUP_KEY, "MultiRegion": True}))
         key_id = strategies.key_id_of(answer) or ""
         invalid, control = breaker(d, data)
         base = {"KeyId": key_id, "ReplicaRegion": d.replica_region}
