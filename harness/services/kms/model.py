@@ -89,6 +89,42 @@ def _partition_and_account(arn: str) -> tuple[str, str] | None:
     return (match["partition"], match["account"]) if match else None
 
 
+class KeyTable(dict[tuple[str, str], KmsKey]):
+    """(region, key id) -> key, indexed by key id as well: the model asks for a key's family
+    (every Region's key of one key ID) on most calls, and a run's model holds thousands of keys,
+    so a scan of the table per call cost seconds of a run (issue 16's profile)."""
+
+    def __init__(self, entries: Mapping[tuple[str, str], KmsKey] | None = None):
+        super().__init__()
+        self._by_id: dict[str, dict[str, KmsKey]] = {}
+        for key, value in (entries or {}).items():
+            self[key] = value
+
+    def __setitem__(self, key: tuple[str, str], value: KmsKey) -> None:
+        super().__setitem__(key, value)
+        self._by_id.setdefault(key[1], {})[key[0]] = value
+
+    def __delitem__(self, key: tuple[str, str]) -> None:
+        super().__delitem__(key)
+        family = self._by_id[key[1]]
+        del family[key[0]]
+        if not family:
+            del self._by_id[key[1]]
+
+    def pop(self, key: tuple[str, str], *default: Any) -> Any:
+        if key in self:
+            value = self[key]
+            del self[key]
+            return value
+        if default:
+            return default[0]
+        raise KeyError(key)
+
+    def family(self, key_id: str) -> dict[str, KmsKey]:
+        """Region -> key, in the order the table got them (as a scan of the table gives)."""
+        return dict(self._by_id.get(key_id, {}))
+
+
 @dataclass
 class KmsModel(KeyUseHandlers, OperationHandlers):
     service: ClassVar[str] = SERVICE
@@ -108,6 +144,8 @@ class KmsModel(KeyUseHandlers, OperationHandlers):
         return not any(member in call.params for member in ("CustomKeyStoreId", "XksKeyId"))
 
     def __post_init__(self) -> None:
+        if not isinstance(self.keys, KeyTable):
+            self.keys = KeyTable(self.keys)
         # Per Region: every id and ARN the target handed out -> the key id.
         self._names: dict[str, dict[str, str]] = {}
         for (region, key_id), key in self.keys.items():
@@ -118,6 +156,8 @@ class KmsModel(KeyUseHandlers, OperationHandlers):
 
     def family(self, key_id: str) -> dict[str, KmsKey]:
         """Region -> key, for every Region holding a key with this key ID."""
+        if isinstance(self.keys, KeyTable):
+            return self.keys.family(key_id)
         return {region: key for (region, kid), key in self.keys.items() if kid == key_id}
 
     def ref(self, value: Any, region: str) -> KeyRef:
