@@ -136,7 +136,7 @@ class Recorder:
             return recalled
         judged = self.send(call)
         first, own = judged, None
-        if judged.not_implemented is None and judged.outcome is not None and control is not None:
+        if judged.not_implemented is None and control is not None and judge.needs_control(judged):
             judged, own = self.control(judged, control)
         memo.learn(judge, call, control, region, first, own)
         return judged, own

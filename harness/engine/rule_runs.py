@@ -188,7 +188,8 @@ def _attempt(example: _Example, test: RuleTest, attempt: Attempt, why_not: list[
     controlled: Judgement | None = None
     if attempt.raw is not None:
         judged = example.send_raw(attempt.raw)
-        if judged.not_implemented is None and judged.outcome is not None and attempt.control is not None:
+        needs = sender.judge.needs_control(judged)
+        if judged.not_implemented is None and attempt.control is not None and needs:
             judged, controlled = example.control(judged, attempt.control)
     else:
         # The call under test and, if refused, its control (harness.engine.memo may judge an

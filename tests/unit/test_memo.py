@@ -221,3 +221,22 @@ def test_a_changed_prediction_sends_the_attempt_again() -> None:
     attempts(target, ECC, 1)
     assert len(target.sent) == 3
     assert target.memo.replayed == 0
+
+
+def test_no_control_after_an_unexpected_success_and_one_after_a_wrong_error() -> None:
+    broken = Call("kms", "CreateKey", {"KeySpec": "ECC_NIST_P256"})  # KeyUsage is required
+    accepted = Target(ok, keep=0)
+    judged, own = Recorder(accepted).attempt(broken, ECC)
+    # The success should not exist, whatever a control would get: no control is sent.
+    assert judged.outcome is not None and judged.outcome.kind == "unexpected-success"
+    assert own is None and [c.params for c in accepted.sent] == [broken.params]
+
+    def wrong(call: Call, n: int) -> tuple[int, Any]:
+        if "KeyUsage" not in call.params:
+            return 400, {"__type": "InvalidArnException", "message": "wrong code"}
+        return created(dict(call.params), n)
+
+    refused = Target(wrong, keep=0)
+    judged, own = Recorder(refused).attempt(broken, ECC)
+    # A refusal the control might explain: the control is sent.
+    assert own is not None and [c.params for c in refused.sent] == [broken.params, ECC.params]
