@@ -11,6 +11,7 @@ from harness.targets import TargetConfig
 
 DEFAULT_EXAMPLES = 25
 DEFAULT_SHRINK_CALLS = 150
+DEFAULT_MEMO_SENDS = 2
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ class RunOptions:
     examples, replayed first by later runs; ``None``: no database (the default)."""
     example_db_readonly: bool = False
     """``--example-db-readonly``: replay the database's examples, never write to it (CI)."""
+    memo_sends: int = DEFAULT_MEMO_SENDS
+    """``--memo-sends``: identical state-free attempts sent before the run's memo judges further
+    ones from their answers (harness.engine.memo); 0 sends every call."""
     bound_lists: bool = True
     """Leave out of the cassette's list answers the items about what the run never touched
     (harness.cassette.ListBound); a certification keeps every answer whole, so that its cassette

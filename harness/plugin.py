@@ -111,6 +111,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="calls a rule test may spend shrinking a divergence (default 150)",
     )
     group.addoption(
+        "--memo-sends",
+        dest="conformance_memo_sends",
+        default=None,
+        help="identical state-free calls under test sent before the run judges more of them "
+        "from their answers without sending (default 2; 0 sends every call)",
+    )
+    group.addoption(
         "--baseline",
         dest="conformance_baseline",
         default=None,
@@ -261,7 +268,7 @@ def _options(config: pytest.Config) -> RunOptions:
     from harness import targets
     from harness.budget import Budget
     from harness.errors import UsageError
-    from harness.options import DEFAULT_EXAMPLES, DEFAULT_SHRINK_CALLS, RunOptions
+    from harness.options import DEFAULT_EXAMPLES, DEFAULT_MEMO_SENDS, DEFAULT_SHRINK_CALLS, RunOptions
 
     get = config.getoption
     if get("conformance_certify"):  # what would weaken a certification is refused first
@@ -295,11 +302,16 @@ def _options(config: pytest.Config) -> RunOptions:
             if shrink_calls_text
             else (limits.shrink_calls if limits.shrink_calls is not None else DEFAULT_SHRINK_CALLS)
         )
+        memo_text = get("conformance_memo_sends")
+        memo_sends = int(memo_text) if memo_text else DEFAULT_MEMO_SENDS
     except ValueError as exc:
-        raise UsageError(f"--seed, --examples and --shrink-calls take integers ({exc})") from None
-    if examples < 1 or shrink_calls < 0:
         raise UsageError(
-            f"--examples={examples} must be at least 1, --shrink-calls={shrink_calls} at least 0"
+            f"--seed, --examples, --shrink-calls and --memo-sends take integers ({exc})"
+        ) from None
+    if examples < 1 or shrink_calls < 0 or memo_sends < 0:
+        raise UsageError(
+            f"--examples={examples} must be at least 1, --shrink-calls={shrink_calls} and "
+            f"--memo-sends={memo_sends} at least 0"
         )
     report_dir = get("conformance_report_dir")
     if get("conformance_no_baseline"):
@@ -333,6 +345,7 @@ def _options(config: pytest.Config) -> RunOptions:
         profile=profile,
         examples=examples,
         shrink_calls=shrink_calls,
+        memo_sends=memo_sends,
         baseline=base,
         checks=_checks(get("conformance_checks")),
         update_baseline=update_baseline,

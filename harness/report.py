@@ -42,6 +42,8 @@ class RunReport:
     unchecked: dict[str, str] = field(default_factory=dict)
     stale_baseline: list[str] = field(default_factory=list)
     unapplied_checks: list[str] = field(default_factory=list)
+    memo_replayed: int = 0
+    """Calls judged from the run's memo of identical state-free attempts, not sent (harness.engine.memo)."""
     example_db: dict[str, int] | None = None
     """With ``--example-db``: what replaying its stored examples cost (``replayed_calls``)."""
     tests: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -75,6 +77,8 @@ class RunReport:
             "rules": dict(sorted(self.rules.items())),
             "throttled_retries": self.throttled,
         }
+        if self.memo_replayed:
+            summary["memo_replayed"] = self.memo_replayed
         if self.unchecked:
             summary["unchecked"] = dict(sorted(self.unchecked.items()))
         summary["stale"] = len(self.stale_baseline)

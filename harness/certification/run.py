@@ -109,6 +109,7 @@ def certification_options(
         baseline=Baseline.empty(),
         checks=None,
         bound_lists=False,  # every answer whole: the cassette must replay to the run's verdicts
+        memo_sends=0,  # every call sent and in the cassette, so the replay counts what the run judged
     )
     return certified, settings
 

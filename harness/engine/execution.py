@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from harness.checks import Divergence
 from harness.engine import signals
 from harness.engine.judge import Judge, Judgement
+from harness.engine.memo import Memo
 from harness.errors import HarnessError
 from harness.exchange import Call, Exchange
 from harness.findings import Finding, FindingsLog, make_finding
@@ -32,6 +33,8 @@ class Sender(Protocol):
     every rule anyway)."""
     reused: dict[str, tuple[Any, list[Exchange]]]
     """Set-ups made once per run (harness.scenarios.base.Driver.reuse): value and exchanges."""
+    memo: Memo
+    """Judgements of state-free requests already sent (harness.engine.memo)."""
 
     def counts(self, rule: str) -> bool:
         """Whether divergences of ``rule`` are findings of this run (a run may select rules)."""
@@ -117,6 +120,26 @@ class Recorder:
         exchange = self._sent(lambda: self.sender.send(call, role="control"))
         judged, own = self.sender.judge.judge_control(judged, exchange)
         return judged, self._compared(own, call)
+
+    def attempt(self, call: Call, control: Call | None) -> tuple[Judgement, Judgement | None]:
+        """A rule test's call under test and, if the target refused it, its control.
+
+        Returns the call's judgement (amended by the control's) and the control's own (``None``
+        when none was sent). An identical state-free attempt judged before may answer for this
+        one (harness.engine.memo): its calls are judged and counted, but not sent. Their
+        answers are used by no later call, which is why only attempts are memoised.
+        """
+        memo, judge, region = self.sender.memo, self.sender.judge, self.sender.region
+        recalled = memo.recall(judge, call, control, region)
+        if recalled is not None:
+            self.calls += 1 if recalled[1] is None else 2
+            return recalled
+        judged = self.send(call)
+        first, own = judged, None
+        if judged.not_implemented is None and control is not None and judge.needs_control(judged):
+            judged, own = self.control(judged, control)
+        memo.learn(judge, call, control, region, first, own)
+        return judged, own
 
     def record(
         self, judged: Judgement, steps: Sequence[Exchange], *, own: Callable[[Divergence], bool]

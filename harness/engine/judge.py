@@ -182,7 +182,22 @@ class Judge:
         Returns ``judged`` (amended) and the control's own judgement.
         """
         own = self.judge(control)
+        return self.controlled(judged, own), own
+
+    @staticmethod
+    def needs_control(judged: Judgement) -> bool:
+        """Whether a control could change the verdict on ``judged``: only a refusal (a wrong or
+        an unexpected error) is withdrawn when its control is refused too. An answer that should
+        not exist (an unexpected success) or a server error stands whatever the control gets, so
+        no control is sent for it (issue 16: 555 of the default run's controls bought nothing)."""
         outcome = judged.outcome
-        if outcome is not None and outcome.kind in CONTROLLED_KINDS and not control.ok:
+        return outcome is not None and outcome.kind in CONTROLLED_KINDS
+
+    @staticmethod
+    def controlled(judged: Judgement, own: Judgement) -> Judgement:
+        """``judged`` amended by its control's judgement ``own``: a refusal the control shares
+        is about something else, not the rule under test."""
+        outcome = judged.outcome
+        if outcome is not None and outcome.kind in CONTROLLED_KINDS and not own.exchange.ok:
             judged = judged.without_outcome()
-        return judged, own
+        return judged

@@ -32,6 +32,11 @@ class Model:
         model = self.services.get(call.service)
         return model.predict(call, region) if model is not None else None
 
+    def state_free(self, call: Call) -> bool:
+        """Whether ``call``'s service declares its answer to depend on the request alone."""
+        model = self.services.get(call.service)
+        return model.state_free(call) if model is not None else False
+
     def apply(self, exchange: Exchange) -> None:
         """Follow the answer of ``exchange`` (called after its prediction was checked)."""
         model = self.services.get(exchange.service)

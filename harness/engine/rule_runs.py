@@ -161,6 +161,9 @@ class _Example:
     def control(self, judged: Judgement, call: Call) -> tuple[Judgement, Judgement]:
         return self._recorder.control(judged, call)
 
+    def attempt(self, call: Call, control: Call | None) -> tuple[Judgement, Judgement | None]:
+        return self._recorder.attempt(call, control)
+
     def record(
         self, judged: Judgement, *, from_setup: bool = False, steps: list[Exchange] | None = None
     ) -> None:
@@ -182,15 +185,23 @@ def _attempt(example: _Example, test: RuleTest, attempt: Attempt, why_not: list[
     if (prediction is not None and prediction.ambiguous) or not (decides or test.answers_from_setup):
         why_not.append("the drawn call does not isolate the rule")
         return False
-    judged = example.send_raw(attempt.raw) if attempt.raw is not None else example.send(attempt.call)
+    controlled: Judgement | None = None
+    if attempt.raw is not None:
+        judged = example.send_raw(attempt.raw)
+        needs = sender.judge.needs_control(judged)
+        if judged.not_implemented is None and attempt.control is not None and needs:
+            judged, controlled = example.control(judged, attempt.control)
+    else:
+        # The call under test and, if refused, its control (harness.engine.memo may judge an
+        # identical state-free attempt from its earlier answers instead of sending it).
+        judged, controlled = example.attempt(attempt.call, attempt.control)
     if judged.not_implemented is not None:
         # The target does not have the operation: one finding for it (its own rule's), and
         # nothing this draw says about the rule under test.
         example.record(judged)
         why_not.append(judged.not_implemented.detail)
         return False
-    if judged.outcome is not None and attempt.control is not None:
-        judged, controlled = example.control(judged, attempt.control)
+    if controlled is not None:
         example.record(controlled, steps=[*example.steps, judged.exchange])
         if judged.outcome is None:
             why_not.append(f"the target also rejects the control call ({controlled.exchange.error_code})")

@@ -25,6 +25,7 @@ from harness.engine.accounting import summary_lines as summary_lines_of
 from harness.engine.differential import Mirror
 from harness.engine.execution import record
 from harness.engine.judge import Judge, Judgement
+from harness.engine.memo import Memo
 from harness.engine.model import Model
 from harness.engine.rule_runs import RuleRun, run_rule
 from harness.engine.settings import example_database
@@ -88,6 +89,9 @@ class Session:
         self.runs: dict[str, RuleRun] = {}
         self.stateful_runs: dict[str, StatefulRun] = {}
         self.coverage_done: set[str] = set()
+        # Identical state-free attempts judged from earlier answers (harness.engine.memo); off in a
+        # differential run, where every call is also the compare target's evidence.
+        self.memo = Memo(options.memo_sends if options.compare is None else 0)
         self.example_db = (
             example_database(options.example_db, readonly=options.example_db_readonly)
             if options.example_db
@@ -280,9 +284,7 @@ class Session:
         return self.selected_rules is None or rule in self.selected_rules
 
     def _own(self, rule: str, operation: str = "any") -> list[Finding]:
-        return [
-            f for f in self.findings if f.rule == rule and operation in ("any", f.divergence.operation)
-        ]
+        return [f for f in self.findings if f.rule == rule and operation in ("any", f.divergence.operation)]
 
     def run_rule(self, test: RuleTest) -> RuleRun:
         self._cassette.test = test.name  # each cassette line names its test (certification)
@@ -370,7 +372,6 @@ class Session:
         out = [{k: v for k, v in e.items() if v} for e in entries.values()]
         return sorted(out, key=lambda e: (e["rule"], e.get("operation", "")))
 
-
     def classify(self, finding: Finding) -> str:
         """``advisory`` (never failing, never in a baseline), ``known`` or ``new``."""
         if finding.advisory:
@@ -428,6 +429,7 @@ class Session:
             self.report.throttled = self.transport.throttled
         if self.example_db is not None:
             self.report.example_db = {"replayed_calls": self.replayed_calls}
+        self.report.memo_replayed = self.memo.replayed
         self.report.accounting = self.accounting.summary()
         for run in self.runs.values():
             self.report.rules.setdefault(run.test.rule, run.status)

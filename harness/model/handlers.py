@@ -26,6 +26,11 @@ class ServiceModel(Protocol):
 
     def apply(self, exchange: Exchange) -> None: ...
 
+    def state_free(self, call: Call) -> bool:
+        """Whether what the documents require of ``call`` depends on the request alone, so that
+        an identical request judged before may be judged from its answers (harness.engine.memo)."""
+        ...
+
 
 class OperationHandlers:
     service: ClassVar[str]
@@ -39,6 +44,14 @@ class OperationHandlers:
             found: Callable[..., Any] | None = getattr(self, f"_{kind}_{operation}", None)
             return found
         return partial(getattr(self, f"_{kind}_{stem}"), operation)
+
+    STATE_FREE: ClassVar[frozenset[str]] = frozenset()
+    """Operations whose prediction and answer depend on the request alone (a create that makes a
+    new resource whatever exists): the run's memo may judge an identical repeat without sending
+    it (harness.engine.memo). A model narrows this per call by overriding :meth:`state_free`."""
+
+    def state_free(self, call: Call) -> bool:
+        return call.operation in self.STATE_FREE
 
     def predict(self, call: Call, region: str) -> Prediction | None:
         """The documented answer to ``call`` in ``region``; ``None`` when no rule decides it."""

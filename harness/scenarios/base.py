@@ -81,7 +81,8 @@ class Attempt:
     """The same call with the rule-breaking part undone. When the target rejects a call
     for a reason other than the rule, the control is rejected too; the runner then
     discards the draw instead of blaming the rule (issue 4: a mutation must break that
-    rule "and no other")."""
+    rule "and no other"). It is sent only after such a refusal (a wrong or unexpected error,
+    Judge.needs_control): an unexpected success or a server error stands whatever it gets."""
 
 
 Scenario = Callable[[Driver, st.DataObject], Attempt]

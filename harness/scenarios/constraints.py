@@ -12,6 +12,7 @@ would discard every such call anyway.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -56,9 +57,20 @@ def sites_of(d: Driver, service: str, kind: str) -> list[Site]:
     return found
 
 
+_MINIMAL: dict[str, Any] = {}
+
+
 def minimal_value(strategy: st.SearchStrategy[Any]) -> Any:
-    """The simplest value of ``strategy`` (Hypothesis's own minimum), for the coverage phase."""
-    return find(strategy, lambda _: True, settings=settings(database=None, max_examples=10))
+    """The simplest value of ``strategy`` (Hypothesis's own minimum), for the coverage phase.
+
+    Kept per strategy (by its repr, which names its arguments) for the length of the process:
+    each ``find`` runs Hypothesis's engine (20-100 ms), and the coverage phases ask for the same
+    few strategies (``integers(0, 16)``, an enum's values) hundreds of times (issue 16).
+    """
+    key = repr(strategy)
+    if key not in _MINIMAL:
+        _MINIMAL[key] = find(strategy, lambda _: True, settings=settings(database=None, max_examples=10))
+    return copy.deepcopy(_MINIMAL[key])
 
 
 def _attempt(d: Driver, service: str, site: Site, draw: Callable[[st.SearchStrategy[Any]], Any]) -> Attempt:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 
-from harness.testing.fault_proxy import Fault, ProxiedRequest, ProxiedResponse
+from harness.testing.fault_proxy import Fault, ProxiedRequest, ProxiedResponse, region_of
 
 
 def _when(
@@ -74,6 +74,29 @@ def throttle_first(operation: str, count: int, *, status: int = 400) -> Fault:
         )
 
     return Fault(f"{operation}:throttle-{count}x{status}", f"{operation} throttled {count} times", rewrite)
+
+
+def server_error_on_repeat(operation: str, nth: int) -> Fault:
+    """Answer HTTP 500 to the ``nth`` identical request of ``operation`` (same Region, same body),
+    and as the target would to every other: a target whose answer to a request depends on how
+    often it was sent, which the run's memo of identical requests (harness.engine.memo) must not
+    hide while it still sends them."""
+    seen: dict[tuple[str, str], int] = {}
+
+    def rewrite(request: ProxiedRequest, response: ProxiedResponse) -> ProxiedResponse | None:
+        if request.operation != operation:
+            return None
+        key = (region_of(request), json.dumps(request.json(), sort_keys=True))
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] != nth:
+            return None
+        return ProxiedResponse(500, {"Content-Type": "text/html"}, b"<h1>Internal Server Error</h1>")
+
+    return Fault(
+        f"{operation}:500-on-send-{nth}",
+        f"{operation} answers HTTP 500 to its {nth}th identical request",
+        rewrite,
+    )
 
 
 #: LocalStack's answer to an operation it does not emulate (localstack-core 2026.3.0).

@@ -498,3 +498,24 @@ def test_a_server_error_leaves_its_effect_unknown() -> None:
     assert outcome(flow.expect("EnableKey", {"KeyId": SRK}, AWAY))[1] == ("NotFoundException",)
     flow.send(exchange("DisableKey", {"KeyId": SRK}, status=500))
     assert flow.expect("EnableKey", {"KeyId": SRK}) is None
+
+
+def test_the_key_table_gives_a_family_as_a_scan_of_the_table_would() -> None:
+    from harness.services.kms.keys import KmsKey
+    from harness.services.kms.model import KeyTable
+
+    def key(region: str, key_id: str) -> KmsKey:
+        return KmsKey(key_id, f"arn:aws:kms:{region}:111122223333:key/{key_id}", region)
+
+    table, plain = KeyTable(), {}
+    steps = [("a", "k1"), ("b", "k1"), ("a", "k2"), ("c", "k1"), ("del", "a", "k1"), ("a", "k1"), ("b", "k1")]
+    for step in steps:
+        if step[0] == "del":
+            del table[(step[1], step[2])]
+            del plain[(step[1], step[2])]
+        else:
+            table[step] = plain[step] = key(*step)  # type: ignore[index]
+        for key_id in ("k1", "k2", "k3"):
+            scanned = {r: k for (r, kid), k in plain.items() if kid == key_id}
+            assert list(table.family(key_id).items()) == list(scanned.items())
+    assert table.pop(("c", "k1")).region == "c" and table.family("k1").keys() == {"b", "a"}

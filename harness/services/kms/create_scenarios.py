@@ -25,9 +25,13 @@ Breaker = Callable[[Driver, st.DataObject], tuple[dict[str, Any], dict[str, Any]
 """Draws (invalid request, its valid control)."""
 
 
-def _creating(breaker: Breaker) -> Scenario:
+def _creating(breaker: Breaker, shape: dict[str, Any] | None = None) -> Scenario:
+    """CreateKey with ``breaker``'s request and control, each of key ``shape`` when given."""
+
     def scenario(d: Driver, data: st.DataObject) -> Attempt:
         invalid, control = breaker(d, data)
+        if shape is not None:
+            invalid, control = {**shape, **invalid}, {**shape, **control}
         return Attempt(Call(SERVICE, "CreateKey", invalid), control=Call(SERVICE, "CreateKey", control))
 
     return scenario
@@ -160,7 +164,7 @@ def replicating(breaker: Breaker) -> Scenario:
     """The policy rules on ReplicateKey (rule 51): the policy part of ``breaker``'s request."""
 
     def scenario(d: Driver, data: st.DataObject) -> Attempt:
-        answer = d.require(Call(SERVICE, "CreateKey", {"MultiRegion": True}))
+        answer = d.require(Call(SERVICE, "CreateKey", {**strategies.SETUP_KEY, "MultiRegion": True}))
         key_id = strategies.key_id_of(answer) or ""
         invalid, control = breaker(d, data)
         base = {"KeyId": key_id, "ReplicaRegion": d.replica_region}
@@ -192,6 +196,10 @@ def register() -> None:
         coverage = (
             key_shape_coverage if rule in (oracle.KEY_USAGE_REQUIRED.id, oracle.KEY_SPEC_USAGE.id) else None
         )
-        SCENARIOS.add(rule, "CreateKey", _creating(breaker), coverage=coverage)
+        # A policy rule does not depend on the key's spec: its keys are the cheap set-up kind
+        # (strategies.SETUP_KEY), not symmetric keys moto makes an RSA key pair for. The other
+        # rules are about the spec, usage or store (custom key stores hold symmetric keys only).
+        shape = dict(strategies.SETUP_KEY) if rule in POLICY_RULES else None
+        SCENARIOS.add(rule, "CreateKey", _creating(breaker, shape), coverage=coverage)
     for rule in POLICY_RULES:
         SCENARIOS.add(rule, "ReplicateKey", replicating(BREAKERS[rule]))

@@ -30,7 +30,7 @@ from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from harness.exchange import Exchange
+from harness.exchange import Call, Exchange
 from harness.model.handlers import OperationHandlers
 from harness.oracle.predict import Prediction, Violation, attach, predict
 from harness.services.kms import facts
@@ -131,6 +131,17 @@ class KmsModel(KeyUseHandlers, OperationHandlers):
     complete: bool = True
     keys: KeyTable = field(default_factory=KeyTable)
     """(region, key id) -> key."""
+    #: CreateKey makes a new key whatever the Region holds: its answer depends on the request
+    #: alone, except in a custom key store, whose state decides it (see :meth:`state_free`).
+    STATE_FREE: ClassVar[frozenset[str]] = frozenset({"CreateKey"})
+
+    def state_free(self, call: Call) -> bool:
+        """The run's memo may judge an identical repeat of ``call`` without sending it
+        (harness.engine.memo): CreateKey, unless it names a custom key store (CreateKey:
+        "the custom key store must be connected", a state of the store, not of the request)."""
+        if call.operation not in self.STATE_FREE:
+            return False
+        return not any(member in call.params for member in ("CustomKeyStoreId", "XksKeyId"))
 
     def __post_init__(self) -> None:
         # Per Region: every id and ARN the target handed out -> the key id.

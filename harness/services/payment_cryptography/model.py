@@ -67,6 +67,9 @@ class PcModel(OperationHandlers):
     complete: bool = True
     keys: dict[str, PcKey] = field(default_factory=dict)
     """key ARN -> key (ARNs carry their Region)."""
+    #: CreateKey makes a new key whatever the Region holds: its answer depends on the request
+    #: alone, so the run's memo may judge an identical repeat without sending it (harness.engine.memo).
+    STATE_FREE: ClassVar[frozenset[str]] = frozenset({"CreateKey"})
 
     def _missing(self, identifier: Any) -> Prediction | None:
         if isinstance(identifier, str) and (identifier.startswith("alias/") or ":alias/" in identifier):
