@@ -109,6 +109,10 @@ class KeyTable(dict[tuple[str, str], KmsKey]):
         if not family:
             del self.by_id[where[1]]
 
+    def family(self, key_id: str) -> dict[str, KmsKey]:
+        """Region -> key, in the order the table got them (as a scan of the table gives)."""
+        return dict(self.by_id.get(key_id, {}))
+
     def __reduce__(self) -> Any:  # copies and pickles rebuild the index, never share it
         return _key_table, (list(self.items()),)
 
@@ -154,7 +158,7 @@ class KmsModel(KeyUseHandlers, OperationHandlers):
 
     def family(self, key_id: str) -> dict[str, KmsKey]:
         """Region -> key, for every Region holding a key with this key ID."""
-        return dict(self.keys.by_id.get(key_id, {}))
+        return self.keys.family(key_id)
 
     def ref(self, value: Any, region: str) -> KeyRef:
         ref = parse_key_ref(value, region, self._names.get(region, {}))
