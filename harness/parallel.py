@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from xdist.scheduler import LoadScopeScheduling
 
-from harness.engine.shards import cost_of, parts_of
+from harness.engine.shards import cost_of, parts_of, unit_of
 
 
 class PartScheduling(LoadScopeScheduling):  # type: ignore[misc]  # xdist ships no types
@@ -32,7 +32,7 @@ class PartScheduling(LoadScopeScheduling):  # type: ignore[misc]  # xdist ships 
         if self._parts is None:
             assert self.collection is not None  # scopes are asked for once collection is done
             count = max(1, self.numnodes)
-            numbers = parts_of(self.collection, count, cost_of)
+            numbers = parts_of(self.collection, count, cost_of, unit_of)
             pairs = zip(self.collection, numbers, strict=True)
             self._parts = {test: f"part-{number + 1}-of-{count}" for test, number in pairs}
         return self._parts[nodeid]

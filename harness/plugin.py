@@ -796,9 +796,9 @@ def pytest_collection_modifyitems(
     if state is None or state.shard is None:
         return
     state.selected_rules = _rules_of(items)
-    from harness.engine.shards import cost_of
+    from harness.engine.shards import cost_of, unit_of
 
-    kept = state.shard.select(items, lambda item: cost_of(item.nodeid))
+    kept = state.shard.select(items, lambda item: cost_of(item.nodeid), lambda item: unit_of(item.nodeid))
     dropped = [item for item in items if item not in kept]
     if dropped:
         config.hook.pytest_deselected(items=dropped)

@@ -8,7 +8,9 @@ one of two workers running 100 s after the other had finished (benchmarks/RESULT
 cassette); a test the table does not know costs the table's median. The tests are dealt
 heaviest first, each to the part with the least cost so far (the lowest-numbered part on a
 tie; equal costs, as in a selection the table does not know, deal round-robin), and each part
-runs its tests in suite order (rule tests in harness.scenarios.base.FAMILIES order).
+runs its tests in suite order (rule tests in harness.scenarios.base.FAMILIES order). The tests
+of a service that asks for it (``Service.one_part``) are dealt as one unit, so that each of them
+meets the target in the state a single run leaves it: split, they found other divergences.
 
 Costs are whole tenths of a second and the deal depends on nothing else, so the split is the
 same on every machine that runs the same commit with the same selection (``-k``). A worker of
@@ -69,23 +71,49 @@ def cost_of(test: str) -> int:
     return table.get(name_of(test), unknown)
 
 
-def parts_of(items: Sequence[T], parts: int, cost: Callable[[T], int]) -> list[int]:
-    """The part (from 0) of each of ``items`` (in suite order): heaviest first, each to the part
-    with the least cost so far; ties go to the earlier item and to the lower part."""
+def unit_of(test: str) -> str | None:
+    """The unit a test (by pytest node id or name) is dealt in: its service's name when the
+    service keeps its tests in one part, else ``None`` (the test alone)."""
+    from harness.services import SERVICES
+
+    name = name_of(test)
+    return next((s.name for s in SERVICES if s.one_part and s.runs(name)), None)
+
+
+def parts_of(
+    items: Sequence[T],
+    parts: int,
+    cost: Callable[[T], int],
+    unit: Callable[[T], str | None] = lambda item: None,
+) -> list[int]:
+    """The part (from 0) of each of ``items`` (in suite order): units heaviest first, each to the
+    part with the least cost so far; ties go to the earlier unit and to the lower part. A unit is
+    an item alone, or all items ``unit`` gives the same name."""
+    members: dict[str | int, list[int]] = {}
+    for index, item in enumerate(items):
+        name = unit(item)
+        members.setdefault(index if name is None else name, []).append(index)
+    units = list(members.values())
+    costs = [sum(cost(items[i]) for i in unit_items) for unit_items in units]
     load = [0] * parts
     out = [0] * len(items)
-    costs = [cost(item) for item in items]
-    for index in sorted(range(len(items)), key=lambda i: (-costs[i], i)):
+    for u in sorted(range(len(units)), key=lambda u: (-costs[u], units[u][0])):
         part = min(range(parts), key=lambda p: (load[p], p))
-        out[index] = part
-        load[part] += costs[index]
+        for index in units[u]:
+            out[index] = part
+        load[part] += costs[u]
     return out
 
 
-def split(items: Sequence[T], parts: int, cost: Callable[[T], int] = lambda item: 1) -> list[list[T]]:
+def split(
+    items: Sequence[T],
+    parts: int,
+    cost: Callable[[T], int] = lambda item: 1,
+    unit: Callable[[T], str | None] = lambda item: None,
+) -> list[list[T]]:
     """``items`` (in suite order) in ``parts`` parts, each in suite order."""
     out: list[list[T]] = [[] for _ in range(parts)]
-    for item, part in zip(items, parts_of(items, parts, cost), strict=True):
+    for item, part in zip(items, parts_of(items, parts, cost, unit), strict=True):
         out[part].append(item)
     return out
 
@@ -107,9 +135,14 @@ class Shard:
             raise UsageError(f"--shard {text}: I must be between 1 and N, and N at least 1")
         return cls(index, count)
 
-    def select(self, items: Sequence[T], cost: Callable[[T], int] = lambda item: 1) -> list[T]:
+    def select(
+        self,
+        items: Sequence[T],
+        cost: Callable[[T], int] = lambda item: 1,
+        unit: Callable[[T], str | None] = lambda item: None,
+    ) -> list[T]:
         """The items of this shard, in suite order."""
-        return split(items, self.count, cost)[self.index - 1]
+        return split(items, self.count, cost, unit)[self.index - 1]
 
     def __str__(self) -> str:
         return f"{self.index}/{self.count}"

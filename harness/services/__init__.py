@@ -55,6 +55,17 @@ class Service:
     lifecycle: KeyLifecycle | None = None
     """How a run against a real account accounts for its keys: which calls create them, how they
     are tagged, how their deletion is scheduled (harness.services.lifecycle)."""
+    one_part: bool = False
+    """A split run (``-n N``, ``--shard I/N``) runs all of this service's tests in one part: they
+    read state the service's other tests leave on the target (how many keys a listing pages
+    over), so spread over parts they would find other divergences than a single run does."""
+
+    def runs(self, test: str) -> bool:
+        """Whether a test, by its name in cassettes and findings (``<rule>:<Operation>`` or
+        ``stateful <machine>``), is one of this service's."""
+        if test.startswith("stateful "):
+            return test.removeprefix("stateful ") in {m.name for m in self.machines}
+        return test.startswith(f"{self.rule_prefix}.")
 
     @classmethod
     def described(cls, about: ModuleType, **parts: Any) -> Service:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from harness.engine.shards import Shard, _table, cost_of, name_of, split
+from harness.engine.shards import Shard, _table, cost_of, name_of, split, unit_of
 from harness.engine.tests import rule_tests, state_machines
 from harness.errors import UsageError
 from harness.merge import merge_documents
@@ -39,12 +39,29 @@ def test_two_parts_of_the_suite_cost_the_same_within_a_tenth() -> None:
     assert max(by_count) > max(costs)
 
 
+def test_a_service_that_keeps_its_tests_together_is_dealt_as_one_unit() -> None:
+    """Payment Cryptography's tests share what ListKeys pages over: split across workers, its
+    ListKeys test met fewer than 50 keys and missed moto's unpaged listing a single run finds."""
+    names = [t.name for t in rule_tests()] + [f"stateful {m.name}" for m in state_machines()]
+    together = [n for n in names if unit_of(n) is not None]
+    assert "pc.list-keys.lists-keys:ListKeys" in together and "stateful payment-cryptography" in together
+    assert not any(n.startswith("kms.") or n.startswith("stateful kms") for n in together)
+    for count in (2, 3):
+        parts = [Shard(i, count).select(names, cost_of, unit_of) for i in range(1, count + 1)]
+        holding = [p for p in parts if set(together) & set(p)]
+        assert len(holding) == 1 and set(together) <= set(holding[0])
+        assert sorted(n for part in parts for n in part) == sorted(names)
+    # Without units the same tests spread over the parts (the twin: what the unit changes).
+    assert sum(1 for i in (1, 2) if set(together) & set(Shard(i, 2).select(names, cost_of))) == 2
+    assert split(list("abcd"), 2, unit=lambda n: "u" if n in "ab" else None) == [["a", "b"], ["c", "d"]]
+
+
 def test_a_node_id_names_its_test() -> None:
     assert name_of("harness/suite/test_rules.py::test_rule[kms.tags.too-many:CreateKey]") == (
         "kms.tags.too-many:CreateKey"
     )
     assert name_of("harness/suite/test_stateful.py::test_stateful[kms]") == "stateful kms"
-    assert cost_of("harness/suite/test_stateful.py::test_stateful[kms]") == cost_of("stateful kms") > 100
+    assert cost_of("harness/suite/test_stateful.py::test_stateful[kms]") == cost_of("stateful kms") > 10 * _table()[1]
     assert cost_of("a test the table does not know") == _table()[1]
 
 
