@@ -30,13 +30,14 @@ def moto_server() -> Iterator[MotoServer]:
 
 #: Self-test modules whose module-scoped runs are the longest, started first under
 #: ``pytest tests -n N`` (see pytest_xdist_make_scheduler): a long module started last would be
-#: finished by one worker alone while the other waits. Measured in CPU seconds (tests/README.md).
+#: finished by one worker alone while the other waits. The comments give each module's CPU
+#: seconds (its processes and their children), measured on the CI machine.
 LONGEST_FIRST = (
-    "tests/selftest/test_reproductions.py",  # a whole-suite run, then every reproduction
-    "tests/selftest/test_rule_faults.py",  # a whole-suite run through the proxy, then ~200 runs
-    "tests/selftest/test_certification.py",  # a whole-suite --certify run, then its replays
-    "tests/selftest/test_example_db.py",
-    "tests/selftest/test_parallel.py",
+    "tests/selftest/test_reproductions.py",  # 235: a whole-suite run, then every reproduction
+    "tests/selftest/test_rule_faults.py",  # 144: a whole-suite run through the proxy, ~200 runs
+    "tests/selftest/test_certification.py",  # 126: a whole-suite --certify run, its replays
+    "tests/selftest/test_example_db.py",  # 73: six runs of the KMS machine
+    "tests/selftest/test_parallel.py",  # 41: five runs, two of them with two workers
 )
 
 
