@@ -36,8 +36,8 @@ LONGEST_FIRST = (
     "tests/selftest/test_reproductions.py",  # 235: a whole-suite run, then every reproduction
     "tests/selftest/test_rule_faults.py",  # 144: a whole-suite run through the proxy, ~200 runs
     "tests/selftest/test_certification.py",  # 126: a whole-suite --certify run, its replays
-    "tests/selftest/test_example_db.py",  # 73: six runs of the KMS machine
-    "tests/selftest/test_parallel.py",  # 41: five runs, two of them with two workers
+    "tests/selftest/test_example_db.py",  # 73: five runs of the KMS state machine
+    "tests/selftest/test_parallel.py",  # 41: four runs, one of them on two workers
 )
 
 
