@@ -224,12 +224,18 @@ def _load_service(profile_dir: Path, service_dir: Path) -> ServiceSpec:
         raise SpecError(f"spec file {service_dir / 'service.json'} lacks {exc}") from None
 
 
-@cache
 def load(profile: str = "aws", root: Path | None = None) -> Spec:
     """The committed spec of ``profile``; raises :class:`SpecError` or :class:`UsageError`."""
+    # Cached by the directory actually read, so that ``load("aws")`` and ``load("aws", None)``
+    # and the default directory given explicitly are one load: checking every schema against
+    # the metaschema is most of a short run's start-up, and a run asked for it twice.
+    return _load(profile, root or default_specs_dir())
+
+
+@cache
+def _load(profile: str, root: Path) -> Spec:
     if profile not in PROFILES:
         raise UsageError(f"unknown profile {profile!r}; known: {', '.join(PROFILES)}")
-    root = root or default_specs_dir()
     profile_dir = root / profile
     if not profile_dir.is_dir():
         raise SpecError(f"no specs for profile {profile!r} under {root}")

@@ -37,6 +37,13 @@ def workers(tmp_path_factory: pytest.TempPathFactory) -> SuiteRun:
     return run_suite(tmp_path_factory.mktemp("workers"), *ARGS, "-n", "2")
 
 
+@pytest.fixture(scope="module")
+def shards(tmp_path_factory: pytest.TempPathFactory) -> list[SuiteRun]:
+    """--shard 1/2 and 2/2: merged by one test, compared with the workers' split by another."""
+    workdir = tmp_path_factory.mktemp("shards")
+    return [run_suite(workdir / f"shard{i}", *ARGS, "--shard", f"{i}/2") for i in (1, 2)]
+
+
 def _merge(*args: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "harness", "merge", *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=120)
@@ -77,8 +84,9 @@ def test_each_worker_s_cassette_replays_to_that_worker_s_ids(workers: SuiteRun) 
         assert _ids(document), f"{part.name} found nothing: the replay proves nothing"
 
 
-def test_two_shards_merged_equal_the_single_run(single: SuiteRun, tmp_path: Path) -> None:
-    shards = [run_suite(tmp_path / f"shard{i}", *ARGS, "--shard", f"{i}/2") for i in (1, 2)]
+def test_two_shards_merged_equal_the_single_run(
+    single: SuiteRun, shards: list[SuiteRun], tmp_path: Path
+) -> None:
     names = [set(s.findings["summary"].get("tests", {})) for s in shards]
     assert names[0] and names[1] and not names[0] & names[1]  # a split, not a copy
     done = _merge(*(str(s.report_dir) for s in shards), "--out", str(tmp_path / "all"))
@@ -90,15 +98,15 @@ def test_two_shards_merged_equal_the_single_run(single: SuiteRun, tmp_path: Path
     assert cassettes == ["1-report.jsonl", "2-report.jsonl"]  # each shard's own, kept
 
 
-def test_a_shard_runs_what_the_worker_of_the_same_part_ran(workers: SuiteRun, tmp_path: Path) -> None:
+def test_a_shard_runs_what_the_worker_of_the_same_part_ran(workers: SuiteRun, shards: list[SuiteRun]) -> None:
     """-n 2 and --shard I/2 split alike: each shard runs one worker's tests, in the same order.
 
     (Their calls can differ by a few: polling a replica that is still being created is bounded
     in calls but follows the target's timing.)"""
-    shard = run_suite(tmp_path / "shard1", *ARGS, "--shard", "1/2")
     folders = (workers.report_dir / "workers").glob("gw*")
     parts = [json.loads((p / "findings.json").read_text()) for p in folders]
-    assert list(shard.findings["summary"]["tests"]) in [list(p["summary"]["tests"]) for p in parts]
+    for shard in shards:
+        assert list(shard.findings["summary"]["tests"]) in [list(p["summary"]["tests"]) for p in parts]
 
 
 def test_merge_refuses_parts_of_different_runs(single: SuiteRun, tmp_path: Path) -> None:
