@@ -15,9 +15,10 @@ from tests.conftest import REPO
     "command",
     [
         ["ruff", "check", "harness", "tests", "benchmarks"],
+        ["ruff", "format", "--check", "harness", "tests", "benchmarks"],
         ["mypy"],
     ],
-    ids=["ruff", "mypy"],
+    ids=["ruff", "ruff-format", "mypy"],
 )
 def test_tool_is_clean(command: list[str]) -> None:
     tool = shutil.which(command[0], path=str(REPO / ".venv" / "bin")) or shutil.which(command[0])

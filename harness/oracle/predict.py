@@ -169,6 +169,7 @@ def predict(valid_rule: str | None, violations: Iterable[Violation]) -> Predicti
         merged = Expectation("error", codes, "several rules broken; the docs do not order them")
     return Prediction(merged, rules, found, ambiguous=True)
 
+
 def attach(prediction: Prediction, found: Iterable[Fact]) -> Prediction:
     """``prediction`` with ``found`` facts, and their rules among the rules that decide it.
 

@@ -46,9 +46,7 @@ def register_answer_tests(
     undocumented = answer_rule_id(service, "error.undocumented-code")
     for rule in [*names, *own_rules]:
         drawn = (*mix, *refusals) if rule == undocumented else mix
-        SCENARIOS.add(
-            rule, "any", any_of(drawn), answers_from_setup=True, coverage=survey, family="answers"
-        )
+        SCENARIOS.add(rule, "any", any_of(drawn), answers_from_setup=True, coverage=survey, family="answers")
 
 
 __all__ = [

@@ -36,6 +36,7 @@ from harness.spectools.seed_records import (
 
 FORMAT = "harness seed elements 1"
 
+
 def default_seeds_dir() -> Path:
     """``$HARNESS_SEEDS``, else ``../shared/seeds`` beside the repository."""
     env = os.environ.get("HARNESS_SEEDS")
@@ -153,6 +154,7 @@ def current(specs_dir: Path | None = None, seeds_dir: Path | None = None) -> See
     if seeds_dir.is_dir() and seed_files(seeds_dir):
         return extract(seeds_dir)
     return load(specs_dir or default_specs_dir())
+
 
 # The records are re-exported: a seed set is read and written through this module.
 __all__ = [

@@ -46,6 +46,7 @@ def load_targets_file(path: Path | None) -> TargetsFile:
     chosen = path if path is not None else file.default_path()
     return file.load(chosen, TARGETS) if chosen is not None else TargetsFile.empty()
 
+
 __all__ = [
     "DEFAULT_FILE",
     "DEFAULT_REGION",

@@ -250,5 +250,3 @@ def check_reachable(url: str, timeout: float = 5.0) -> None:
 def activate(config: TargetConfig, *, log_dir: Path | None = None) -> AbstractContextManager[ActiveTarget]:
     """Start (emulator) or reach (endpoint) the target for the duration of the block."""
     return TARGETS[config.kind_name].activate(config, log_dir)
-
-

@@ -102,9 +102,7 @@ class MotoRepairs:
         self, key: _Tracked, region: str, target: Any, replicas: set[str]
     ) -> ProxiedResponse | None:
         if key.primary_region != region:
-            return refuse(
-                "UnsupportedOperationException", f"{key.arn} is not a multi-region primary key."
-            )
+            return refuse("UnsupportedOperationException", f"{key.arn} is not a multi-region primary key.")
         if target == region:
             return refuse("ValidationException", "a replica cannot be in its primary's Region")
         if target in replicas:

@@ -61,9 +61,12 @@ def test_a_node_id_names_its_test() -> None:
         "kms.tags.too-many:CreateKey"
     )
     assert name_of("harness/suite/test_stateful.py::test_stateful[kms]") == "stateful kms"
-    assert cost_of("harness/suite/test_stateful.py::test_stateful[kms]") == cost_of("stateful kms") > 10 * _table()[1]
+    assert (
+        cost_of("harness/suite/test_stateful.py::test_stateful[kms]")
+        == cost_of("stateful kms")
+        > 10 * _table()[1]
+    )
     assert cost_of("a test the table does not know") == _table()[1]
-
 
 
 @pytest.mark.parametrize("text", ["0/2", "3/2", "1/0", "a/b", "1", "1/2/3", ""])

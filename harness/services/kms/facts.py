@@ -33,8 +33,6 @@ SHARED_MEMBERS = (
 _META = "/KeyMetadata"
 
 
-
-
 def shared_of(metadata: Mapping[str, Any]) -> dict[str, Any]:
     """The shared members as a KeyMetadata shows them (:data:`ABSENT` where it has none)."""
     return {member: metadata.get(member, ABSENT) for member in SHARED_MEMBERS}

@@ -36,7 +36,9 @@ ALGORITHMS = RULES.add(
             "Values are asserted only where the rulebook lists them (symmetric, RSA, ECC NIST/SECG, HMAC); "
             "ML-DSA, ML-KEM, Ed25519 and SM2 lists are checked for presence only."
         ),
-        evidence="recorded", checked="2026-11-29", source_date="2025-11-10",
+        evidence="recorded",
+        checked="2026-11-29",
+        source_date="2025-11-10",
     )
 )
 ENABLED_STATE = RULES.add(
@@ -49,7 +51,9 @@ ENABLED_STATE = RULES.add(
             f"rulebook rule 39; {KEY_METADATA_DOC} Enabled "
             "('When KeyState is Enabled this value is true, otherwise it is false')"
         ),
-        evidence="recorded", checked="2026-11-29", source_date="2025-11-10",
+        evidence="recorded",
+        checked="2026-11-29",
+        source_date="2025-11-10",
     )
 )
 KEY_ID_FORMAT = RULES.add(
@@ -67,7 +71,8 @@ KEY_ID_FORMAT = RULES.add(
             "multi_region_properties]"
         ),
         note="The guide's mrk- example has 33 hex digits (D10); the API Reference's 32 are followed.",
-        evidence="documented", checked="2026-11-29",
+        evidence="documented",
+        checked="2026-11-29",
     )
 )
 ARN_FORMAT = RULES.add(
@@ -83,7 +88,9 @@ ARN_FORMAT = RULES.add(
             "rulebook rules 8 and 10; "
             "https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN"
         ),
-        evidence="recorded", checked="2026-11-29", source_date="2025-11-10",
+        evidence="recorded",
+        checked="2026-11-29",
+        source_date="2025-11-10",
     )
 )
 MULTI_REGION_CONFIG = RULES.add(
@@ -99,7 +106,9 @@ MULTI_REGION_CONFIG = RULES.add(
             f"rulebook rules 28 and 48; {KEY_METADATA_DOC} MultiRegionConfiguration, botocore "
             "MultiRegionConfiguration.ReplicaKeys ('includes the current KMS key if it is a replica key')"
         ),
-        evidence="recorded", checked="2026-11-29", source_date="2025-11-10",
+        evidence="recorded",
+        checked="2026-11-29",
+        source_date="2025-11-10",
     )
 )
 SPEC_ALIAS = RULES.add(
@@ -109,7 +118,9 @@ SPEC_ALIAS = RULES.add(
         kind="answer",
         title="The deprecated CustomerMasterKeySpec has the same value as KeySpec.",
         source=f"rulebook rule 19; {KEY_METADATA_DOC} CustomerMasterKeySpec ('have the same value')",
-        evidence="recorded", checked="2026-11-29", source_date="2025-11-10",
+        evidence="recorded",
+        checked="2026-11-29",
+        source_date="2025-11-10",
     )
 )
 

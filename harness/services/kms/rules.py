@@ -93,7 +93,9 @@ VALID_CREATE_KEY = RULES.add(
             "(they need resources the target may not have), tag characters from the "
             "advisory set (rule 34)."
         ),
-        evidence="recorded", checked="2026-11-29", source_date="2025-11-10",
+        evidence="recorded",
+        checked="2026-11-29",
+        source_date="2025-11-10",
     )
 )
 VALID_REPLICATE_KEY = RULES.add(
@@ -103,7 +105,9 @@ VALID_REPLICATE_KEY = RULES.add(
         operations=("ReplicateKey",),
         title=("ReplicateKey of an enabled multi-Region primary key to a Region without a replica succeeds."),
         source="rulebook rules 43-51; https://docs.aws.amazon.com/kms/latest/APIReference/API_ReplicateKey.html",
-        evidence="recorded", checked="2026-11-29", source_date="2025-11-10",
+        evidence="recorded",
+        checked="2026-11-29",
+        source_date="2025-11-10",
     )
 )
 
@@ -116,7 +120,9 @@ TAG_RESERVED_PREFIX = RULES.add(
         source="rulebook rule 31 [REC CreateKey and TagResource 2025-01-21/22]; " + TAG_RULES_SOURCE,
         expectation=error("TagException"),
         note="Only the key is checked: whether a value starting 'aws:' is rejected is not recorded.",
-        evidence="recorded", checked="2026-11-29", source_date="2025-01-22",
+        evidence="recorded",
+        checked="2026-11-29",
+        source_date="2025-01-22",
     )
 )
 TAG_DUPLICATE_KEYS = RULES.add(
@@ -128,7 +134,9 @@ TAG_DUPLICATE_KEYS = RULES.add(
         source="rulebook rule 32 [REC TagResource 2025-01-17]; " + TAG_RULES_SOURCE,
         expectation=error("TagException"),
         note="Keys are case-sensitive: 'Env' and 'env' are different keys, not duplicates.",
-        evidence="recorded", checked="2026-11-29", source_date="2025-01-17",
+        evidence="recorded",
+        checked="2026-11-29",
+        source_date="2025-01-17",
     )
 )
 TAG_TOO_MANY = RULES.add(
@@ -139,7 +147,9 @@ TAG_TOO_MANY = RULES.add(
         title="More than 50 tags on a key is rejected with TagException.",
         source="rulebook rule 33 [REC CreateKey 2025-01-21]; " + TAG_RULES_SOURCE,
         expectation=error("TagException"),
-        evidence="recorded", checked="2026-11-29", source_date="2025-01-21",
+        evidence="recorded",
+        checked="2026-11-29",
+        source_date="2025-01-21",
     )
 )
 TAG_TOO_MANY_ON_TAG_RESOURCE = RULES.add(
@@ -154,7 +164,8 @@ TAG_TOO_MANY_ON_TAG_RESOURCE = RULES.add(
             "Not recorded on TagResource; both modelled errors are accepted because the docs "
             "do not say which one TagResource uses."
         ),
-        evidence="documented", checked="2026-11-29",
+        evidence="documented",
+        checked="2026-11-29",
     )
 )
 TAG_KEY_TOO_LONG = RULES.add(
@@ -165,7 +176,9 @@ TAG_KEY_TOO_LONG = RULES.add(
         title="A tag key longer than 128 characters is rejected with ValidationException.",
         source="rulebook rule 30 [REC 2025-01-22]; botocore kms TagKeyType max 128",
         expectation=error("ValidationException"),
-        evidence="recorded", checked="2026-11-29", source_date="2025-01-22",
+        evidence="recorded",
+        checked="2026-11-29",
+        source_date="2025-01-22",
     )
 )
 TAG_KEY_EMPTY = RULES.add(
@@ -177,7 +190,8 @@ TAG_KEY_EMPTY = RULES.add(
         source="rulebook rules 6 and 30; botocore kms TagKeyType min 1",
         expectation=error("ValidationException"),
         note="No recording: the server code follows the recorded format for constraint violations.",
-        evidence="documented", checked="2026-11-29",
+        evidence="documented",
+        checked="2026-11-29",
     )
 )
 TAG_VALUE_TOO_LONG = RULES.add(
@@ -189,7 +203,9 @@ TAG_VALUE_TOO_LONG = RULES.add(
         source="rulebook rule 30 [REC 2025-01-21]; botocore kms TagValueType max 256",
         expectation=error("ValidationException"),
         note="An empty value is valid (TagValueType min 0).",
-        evidence="recorded", checked="2026-11-29", source_date="2025-01-21",
+        evidence="recorded",
+        checked="2026-11-29",
+        source_date="2025-01-21",
     )
 )
 
@@ -209,7 +225,9 @@ KEY_USAGE_REQUIRED = RULES.add(
             "otherwise, it is required')"
         ),
         expectation=error("ValidationException"),
-        evidence="recorded", checked="2026-11-29", source_date="2023-04-13",
+        evidence="recorded",
+        checked="2026-11-29",
+        source_date="2023-04-13",
     )
 )
 KEY_SPEC_USAGE = RULES.add(
@@ -226,7 +244,9 @@ KEY_SPEC_USAGE = RULES.add(
         ),
         expectation=error("ValidationException"),
         note="No error code is documented for an invalid pair; the recorded one is followed.",
-        evidence="recorded", checked="2026-11-29", source_date="2024-12-25",
+        evidence="recorded",
+        checked="2026-11-29",
+        source_date="2024-12-25",
     )
 )
 REGION_ONLY_SPEC = RULES.add(
@@ -240,7 +260,8 @@ REGION_ONLY_SPEC = RULES.add(
         ),
         source="rulebook rule 17; botocore KeySpec doc",
         expectation=any_4xx("no error code is documented for a KeySpec the Region does not offer"),
-        evidence="documented", checked="2026-11-29",
+        evidence="documented",
+        checked="2026-11-29",
     )
 )
 CUSTOM_KEY_STORE = RULES.add(
@@ -254,7 +275,8 @@ CUSTOM_KEY_STORE = RULES.add(
         ),
         source="rulebook rules 25-27; botocore CreateKeyRequest.Origin, CustomKeyStoreId docs",
         expectation=any_4xx("no error code is documented for a missing store id or a non-symmetric spec"),
-        evidence="documented", checked="2026-11-29",
+        evidence="documented",
+        checked="2026-11-29",
     )
 )
 CUSTOM_KEY_STORE_NOT_FOUND = RULES.add(
@@ -272,7 +294,8 @@ CUSTOM_KEY_STORE_NOT_FOUND = RULES.add(
             "The harness only sends store ids it made up ('cks-' and 17 random hex digits), so 'names no "
             "store' is known without listing stores."
         ),
-        evidence="documented", checked="2026-11-29",
+        evidence="documented",
+        checked="2026-11-29",
     )
 )
 XKS_KEY_ID = RULES.add(
@@ -283,7 +306,8 @@ XKS_KEY_ID = RULES.add(
         title="XksKeyId is required with Origin EXTERNAL_KEY_STORE and not valid with any other Origin.",
         source="rulebook rule 26; botocore CreateKeyRequest.XksKeyId doc",
         expectation=any_4xx("the error code is not documented"),
-        evidence="documented", checked="2026-11-29",
+        evidence="documented",
+        checked="2026-11-29",
     )
 )
 MULTI_REGION_CUSTOM_STORE = RULES.add(
@@ -294,7 +318,8 @@ MULTI_REGION_CUSTOM_STORE = RULES.add(
         title="A multi-Region key cannot be created in a custom key store.",
         source="rulebook rules 27-28; botocore CreateKeyRequest.MultiRegion and CustomKeyStoreId docs",
         expectation=any_4xx("the code is not documented (UnsupportedOperationException is the closest fit)"),
-        evidence="documented", checked="2026-11-29",
+        evidence="documented",
+        checked="2026-11-29",
     )
 )
 POLICY_SIZE = RULES.add(
@@ -312,7 +337,8 @@ POLICY_SIZE = RULES.add(
             "the quota (32,768 bytes, LimitExceededException per the CreateKey doc) and the model "
             "(131,072, ValidationException) disagree (D3); neither is recorded"
         ),
-        evidence="documented", checked="2026-11-29",
+        evidence="documented",
+        checked="2026-11-29",
     )
 )
 POLICY_MALFORMED = RULES.add(
@@ -323,7 +349,8 @@ POLICY_MALFORMED = RULES.add(
         title="A key policy that is not a JSON document is rejected.",
         source="rulebook rule 22; botocore MalformedPolicyDocumentException doc",
         expectation=any_4xx("the code is not documented; MalformedPolicyDocumentException is the only fit"),
-        evidence="documented", checked="2026-11-29",
+        evidence="documented",
+        checked="2026-11-29",
     )
 )
 POLICY_INVALID_PRINCIPAL = RULES.add(
@@ -344,7 +371,8 @@ POLICY_INVALID_PRINCIPAL = RULES.add(
             "Only principals the harness made up are judged ('role/harness-nonexistent-...'); the lockout "
             "check (22a) depends on the caller's identity and is not predicted."
         ),
-        evidence="documented", checked="2026-11-29",
+        evidence="documented",
+        checked="2026-11-29",
     )
 )
 
@@ -497,7 +525,9 @@ CREATE_KEY_ANSWER = RULES.add(
             "rulebook rules 15, 24 [REC test_create_key 2025-11-10, test_import_key_symmetric 2025-11-10]; "
             "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html"
         ),
-        evidence="recorded", checked="2026-11-29", source_date="2025-11-10",
+        evidence="recorded",
+        checked="2026-11-29",
+        source_date="2025-11-10",
     )
 )
 REPLICATE_KEY_ANSWER = RULES.add(
@@ -519,7 +549,9 @@ REPLICATE_KEY_ANSWER = RULES.add(
             "A replica starts Creating and becomes Enabled 'after a few seconds': both are accepted here, "
             "the stateful model follows the transition."
         ),
-        evidence="recorded", checked="2026-11-29", source_date="2025-11-10",
+        evidence="recorded",
+        checked="2026-11-29",
+        source_date="2025-11-10",
     )
 )
 
@@ -600,7 +632,9 @@ VALID_TAG_RESOURCE = RULES.add(
             "key is an upsert (its value is replaced)."
         ),
         source="rulebook rule 32; botocore kms TagResourceRequest.Tags doc",
-        evidence="recorded", checked="2026-11-29", source_date="2025-01-17",
+        evidence="recorded",
+        checked="2026-11-29",
+        source_date="2025-01-17",
     )
 )
 VALID_DESCRIBE_KEY = RULES.add(
@@ -610,7 +644,9 @@ VALID_DESCRIBE_KEY = RULES.add(
         operations=("DescribeKey",),
         title="DescribeKey of an existing key by key ID or key ARN of its Region succeeds in any key state.",
         source="rulebook rules 14 and 38; https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html",
-        evidence="recorded", checked="2026-11-29", source_date="2025-11-10",
+        evidence="recorded",
+        checked="2026-11-29",
+        source_date="2025-11-10",
     )
 )
 KEY_NOT_FOUND = RULES.add(
@@ -627,7 +663,9 @@ KEY_NOT_FOUND = RULES.add(
             "2025-09-08, test_get_key_in_different_region 2025-11-10]"
         ),
         expectation=error("NotFoundException"),
-        evidence="recorded", checked="2026-11-29", source_date="2025-11-10",
+        evidence="recorded",
+        checked="2026-11-29",
+        source_date="2025-11-10",
     )
 )
 

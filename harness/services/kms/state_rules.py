@@ -149,7 +149,9 @@ PENDING_DELETION_STATE = _state_rule(
     "PendingDeletion or PendingReplicaDeletion are rejected with KMSInvalidStateException.",
     f"rulebook rules 36 and 38 ([KS] footnote 3); {KS}",
     "KMSInvalidStateException",
-    evidence="documented", checked="2026-11-29", source_date="2022-12-05",
+    evidence="documented",
+    checked="2026-11-29",
+    source_date="2022-12-05",
 )
 PENDING_IMPORT_STATE = _state_rule(
     "kms.key-state.pending-import",
@@ -158,7 +160,9 @@ PENDING_IMPORT_STATE = _state_rule(
     "are rejected with KMSInvalidStateException.",
     f"rulebook rules 24 and 38 ([KS] footnote 5); {KS}",
     "KMSInvalidStateException",
-    evidence="documented", checked="2026-11-29", source_date="2022-12-05",
+    evidence="documented",
+    checked="2026-11-29",
+    source_date="2022-12-05",
 )
 CANCEL_NOT_PENDING = _state_rule(
     "kms.cancel-deletion.not-pending",
@@ -167,14 +171,18 @@ CANCEL_NOT_PENDING = _state_rule(
     "rejected with KMSInvalidStateException.",
     f"rulebook rules 38 and 41 ([KS] footnote 4); {API_CKD}",
     "KMSInvalidStateException",
-    evidence="documented", checked="2026-11-29", source_date="2022-12-05",
+    evidence="documented",
+    checked="2026-11-29",
+    source_date="2022-12-05",
 )
 ENABLE_VALID = _valid(
     "kms.enable-key.valid",
     "EnableKey",
     "EnableKey of an Enabled or Disabled key succeeds (an Enabled key stays Enabled) and leaves it Enabled.",
     f"rulebook rules 38-39; {KS}; https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKey.html",
-    evidence="documented", checked="2026-11-29", source_date="2022-12-05",
+    evidence="documented",
+    checked="2026-11-29",
+    source_date="2022-12-05",
 )
 DISABLE_VALID = _valid(
     "kms.disable-key.valid",
@@ -182,7 +190,9 @@ DISABLE_VALID = _valid(
     "DisableKey of an Enabled or Disabled key succeeds and leaves it Disabled; the replicas and the "
     "primary of a multi-Region key keep their own state.",
     f"rulebook rules 38, 39 and 50; {KS}; {MRK}",
-    evidence="documented", checked="2026-11-29", source_date="2022-12-05",
+    evidence="documented",
+    checked="2026-11-29",
+    source_date="2022-12-05",
 )
 
 # --- rules 40-41: deletion windows ---------------------------------------------------------
@@ -194,7 +204,8 @@ SCHEDULE_VALID = _valid(
     "pending deletion; the answer names the key by its ARN and gives DeletionDate, KeyState "
     "PendingDeletion and PendingWindowInDays, and the key becomes PendingDeletion (Enabled false).",
     f"rulebook rule 40; botocore kms ScheduleKeyDeletionResponse; {API_SKD}",
-    evidence="documented", checked="2026-11-29",
+    evidence="documented",
+    checked="2026-11-29",
 )
 SCHEDULE_WINDOW = _add(
     Rule(
@@ -210,7 +221,8 @@ SCHEDULE_WINDOW = _add(
             "(ValidationException is likely): any 4xx is accepted. Values outside 1..365 are "
             "not sent (they break the model's constraint, a different rule)."
         ),
-        evidence="documented", checked="2026-11-29",
+        evidence="documented",
+        checked="2026-11-29",
     )
 )
 SCHEDULE_REPLICA_DELETION = _fact_rule(
@@ -219,7 +231,8 @@ SCHEDULE_REPLICA_DELETION = _fact_rule(
     "Scheduling the deletion of a multi-Region primary that still has replicas makes it "
     "PendingReplicaDeletion with no DeletionDate; DescribeKey then shows PendingDeletionWindowInDays.",
     f"rulebook rule 40; {API_SKD}",
-    evidence="documented", checked="2026-11-29",
+    evidence="documented",
+    checked="2026-11-29",
 )
 CANCEL_VALID = _valid(
     "kms.cancel-deletion.valid",
@@ -227,7 +240,8 @@ CANCEL_VALID = _valid(
     "CancelKeyDeletion of a key pending deletion succeeds, answers with the key ARN, and leaves the "
     "key Disabled (not Enabled) with no DeletionDate.",
     f"rulebook rule 41; botocore kms CancelKeyDeletionResponse; {API_CKD}",
-    evidence="documented", checked="2026-11-29",
+    evidence="documented",
+    checked="2026-11-29",
 )
 
 # --- tags, description, policy --------------------------------------------------------------
@@ -238,7 +252,9 @@ UNTAG_VALID = _valid(
     "UntagResource of a key that is not pending deletion succeeds, also for tag keys the key "
     "does not have (silently).",
     "rulebook rule 36; https://docs.aws.amazon.com/kms/latest/APIReference/API_UntagResource.html",
-    evidence="recorded", checked="2026-11-29", source_date="2025-01-10",
+    evidence="recorded",
+    checked="2026-11-29",
+    source_date="2025-01-10",
 )
 UPDATE_DESCRIPTION_VALID = _valid(
     "kms.update-key-description.valid",
@@ -251,7 +267,8 @@ UPDATE_DESCRIPTION_VALID = _valid(
         "The [KS] table in the rulebook (rule 38) does not list UpdateKeyDescription, so only "
         "the Enabled and Disabled states, where the operation exists to be used, are predicted."
     ),
-    evidence="documented", checked="2026-11-29",
+    evidence="documented",
+    checked="2026-11-29",
 )
 LIST_TAGS = _fact_rule(
     "kms.list-resource-tags.tags",
@@ -262,7 +279,9 @@ LIST_TAGS = _fact_rule(
     "rulebook rules 32, 36, 48 and 50; "
     "https://docs.aws.amazon.com/kms/latest/APIReference/API_ListResourceTags.html",
     note="Order is not documented: the tags are compared as a set of key/value pairs.",
-    evidence="recorded", checked="2026-11-29", source_date="2025-01-17",
+    evidence="recorded",
+    checked="2026-11-29",
+    source_date="2025-01-17",
 )
 LIST_TAGS_LIMIT = _add(
     Rule(
@@ -296,7 +315,8 @@ GET_POLICY_VALID = _fact_rule(
         "Policies are compared as JSON documents: the service may re-serialise the text. The "
         "default policy is rule 23's, with the account and partition of the key's ARN."
     ),
-    evidence="documented", checked="2026-11-29",
+    evidence="documented",
+    checked="2026-11-29",
 )
 GET_POLICY_NO_RAM = _state_rule(
     "kms.get-key-policy.no-ram-policy",
@@ -312,7 +332,8 @@ GET_POLICY_NO_RAM = _state_rule(
         "NotFoundException (registered as the PolicyName identifier rule). Other well-formed names "
         "are not predicted."
     ),
-    evidence="documented", checked="2026-11-29",
+    evidence="documented",
+    checked="2026-11-29",
 )
 
 # --- DescribeKey: the state the model says (rules 38-41, 48-50) -----------------------------
@@ -329,7 +350,9 @@ DESCRIBE_STATE = _fact_rule(
         "EXTERNAL origin) until a DescribeKey shows it settled; likewise Updating after "
         "UpdatePrimaryRegion."
     ),
-    evidence="recorded", checked="2026-11-29", source_date="2025-11-10",
+    evidence="recorded",
+    checked="2026-11-29",
+    source_date="2025-11-10",
 )
 DESCRIBE_DESCRIPTION = _fact_rule(
     "kms.describe-key.description",
@@ -337,7 +360,9 @@ DESCRIBE_DESCRIPTION = _fact_rule(
     "DescribeKey shows the description of CreateKey, of ReplicateKey (never the primary's: the "
     "request's value or empty) or of the last UpdateKeyDescription of that key in that Region.",
     f"rulebook rules 15, 48 and 50; {API_RK}; {MRK}",
-    evidence="recorded", checked="2026-11-29", source_date="2025-11-10",
+    evidence="recorded",
+    checked="2026-11-29",
+    source_date="2025-11-10",
 )
 MR_CONFIGURATION = _fact_rule(
     "kms.multi-region.configuration",
@@ -347,7 +372,9 @@ MR_CONFIGURATION = _fact_rule(
     "REPLICA and names the primary.",
     f"rulebook rules 28, 48, 49 and 53; {MRK}",
     note="The order of ReplicaKeys is not documented: it is compared as a set.",
-    evidence="recorded", checked="2026-11-29", source_date="2025-11-10",
+    evidence="recorded",
+    checked="2026-11-29",
+    source_date="2025-11-10",
 )
 MR_SHARED = _fact_rule(
     "kms.multi-region.shared-properties",
@@ -359,7 +386,9 @@ MR_SHARED = _fact_rule(
         "Compared with what the primary's CreateKey answer said, so a primary that reports its "
         "own creation wrongly is a CreateKey finding, not one of this rule."
     ),
-    evidence="recorded", checked="2026-11-29", source_date="2025-11-10",
+    evidence="recorded",
+    checked="2026-11-29",
+    source_date="2025-11-10",
 )
 MR_ARN = _fact_rule(
     "kms.multi-region.arn",
@@ -367,7 +396,9 @@ MR_ARN = _fact_rule(
     "The ARN of a replica is the primary's ARN with only the Region changed, and no ARN changes "
     "when the primary Region is updated.",
     f"rulebook rules 10 and 53; {MRK}; {API_UPR}",
-    evidence="recorded", checked="2026-11-29", source_date="2025-11-10",
+    evidence="recorded",
+    checked="2026-11-29",
+    source_date="2025-11-10",
 )
 
 # --- rule 43-47: ReplicateKey ----------------------------------------------------------------
@@ -385,7 +416,9 @@ REPLICATE_NOT_PRIMARY = _state_rule(
         "wrong code there is an advisory. The primary-key check runs before the Region checks "
         "(recorded), so this rule alone decides when it applies."
     ),
-    evidence="recorded", checked="2026-11-29", source_date="2025-09-08",
+    evidence="recorded",
+    checked="2026-11-29",
+    source_date="2025-09-08",
 )
 REPLICATE_SAME_REGION = _add(
     Rule(
@@ -396,7 +429,8 @@ REPLICATE_SAME_REGION = _add(
         source=f"rulebook rule 44 and D11; {MRK} (multi-region-keys-replicate: Replica Regions)",
         expectation=any_4xx("a 4xx error: the docs name no code for a replica in the primary's Region"),
         note="D11: the error code is not documented, so any 4xx is accepted.",
-        evidence="documented", checked="2026-11-29",
+        evidence="documented",
+        checked="2026-11-29",
     )
 )
 REPLICATE_EXISTS = _state_rule(
@@ -406,7 +440,8 @@ REPLICATE_EXISTS = _state_rule(
     "rejected with AlreadyExistsException.",
     f"rulebook rule 45; {API_RK}",
     "AlreadyExistsException",
-    evidence="documented", checked="2026-11-29",
+    evidence="documented",
+    checked="2026-11-29",
 )
 REPLICATE_DISABLED = _state_rule(
     "kms.replicate-key.disabled",
@@ -414,7 +449,9 @@ REPLICATE_DISABLED = _state_rule(
     "ReplicateKey of a Disabled primary key is rejected with DisabledException.",
     f"rulebook rules 38 and 47 ([KS] footnote 1); {KS}",
     "DisabledException",
-    evidence="documented", checked="2026-11-29", source_date="2022-12-05",
+    evidence="documented",
+    checked="2026-11-29",
+    source_date="2022-12-05",
 )
 REPLICATE_PENDING_DELETION = _state_rule(
     "kms.replicate-key.pending-deletion",
@@ -424,7 +461,9 @@ REPLICATE_PENDING_DELETION = _state_rule(
     "DisabledException",
     "KMSInvalidStateException",
     note="D9: [KS] leaves DisabledException or KMSInvalidStateException open; either is accepted.",
-    evidence="documented", checked="2026-11-29", source_date="2022-12-05",
+    evidence="documented",
+    checked="2026-11-29",
+    source_date="2022-12-05",
 )
 REPLICATE_PENDING_IMPORT = _state_rule(
     "kms.replicate-key.pending-import",
@@ -432,7 +471,9 @@ REPLICATE_PENDING_IMPORT = _state_rule(
     "ReplicateKey of a primary key that is PendingImport is rejected with KMSInvalidStateException.",
     f"rulebook rules 38 and 47 ([KS] footnote 5); {KS}",
     "KMSInvalidStateException",
-    evidence="documented", checked="2026-11-29", source_date="2022-12-05",
+    evidence="documented",
+    checked="2026-11-29",
+    source_date="2022-12-05",
 )
 
 # --- rule 53: UpdatePrimaryRegion ------------------------------------------------------------
@@ -443,7 +484,8 @@ UPR_VALID = _valid(
     "UpdatePrimaryRegion of an Enabled primary to a Region holding an Enabled replica succeeds with "
     "no body; both keys go Updating then Enabled, swap roles, and keep their ARNs.",
     f"rulebook rule 53; {API_UPR}",
-    evidence="documented", checked="2026-11-29",
+    evidence="documented",
+    checked="2026-11-29",
 )
 _UPR_NO_CODE = "a 4xx error: the docs name no code for this case"
 UPR_NOT_PRIMARY = _add(
@@ -455,7 +497,8 @@ UPR_NOT_PRIMARY = _add(
         source=f"rulebook rule 53 ('KeyId = the current primary'); {API_UPR}",
         expectation=any_4xx(_UPR_NO_CODE),
         note="The code is not documented (UnsupportedOperationException is modelled): any 4xx.",
-        evidence="documented", checked="2026-11-29",
+        evidence="documented",
+        checked="2026-11-29",
     )
 )
 UPR_NO_REPLICA = _add(
@@ -467,7 +510,8 @@ UPR_NO_REPLICA = _add(
         source=f"rulebook rule 53 and D11; {API_UPR}",
         expectation=any_4xx(_UPR_NO_CODE),
         note="D11: 'the operation fails', code not documented: any 4xx.",
-        evidence="documented", checked="2026-11-29",
+        evidence="documented",
+        checked="2026-11-29",
     )
 )
 UPR_REPLICA_NOT_ENABLED = _add(
@@ -479,7 +523,8 @@ UPR_REPLICA_NOT_ENABLED = _add(
         source=f"rulebook rule 53 ('Both keys must be Enabled at the start'); {API_UPR}",
         expectation=any_4xx(_UPR_NO_CODE),
         note="The code for the replica's state is not documented: any 4xx.",
-        evidence="documented", checked="2026-11-29",
+        evidence="documented",
+        checked="2026-11-29",
     )
 )
 UPR_DISABLED = _state_rule(
@@ -488,7 +533,9 @@ UPR_DISABLED = _state_rule(
     "UpdatePrimaryRegion of a Disabled primary key is rejected with DisabledException.",
     f"rulebook rules 38 and 53 ([KS] footnote 1); {KS}",
     "DisabledException",
-    evidence="documented", checked="2026-11-29", source_date="2022-12-05",
+    evidence="documented",
+    checked="2026-11-29",
+    source_date="2022-12-05",
 )
 UPR_PENDING_DELETION = _state_rule(
     "kms.update-primary-region.pending-deletion",
@@ -498,7 +545,9 @@ UPR_PENDING_DELETION = _state_rule(
     "DisabledException",
     "KMSInvalidStateException",
     note="D9: DisabledException or KMSInvalidStateException; either is accepted.",
-    evidence="documented", checked="2026-11-29", source_date="2022-12-05",
+    evidence="documented",
+    checked="2026-11-29",
+    source_date="2022-12-05",
 )
 
 

@@ -121,7 +121,8 @@ VALID_CREATE_KEY = RULES.add(
             "(replication needs "
             "account-level set-up)."
         ),
-        evidence="documented", checked="2026-11-29",
+        evidence="documented",
+        checked="2026-11-29",
     )
 )
 
@@ -133,7 +134,8 @@ VALID_GET_KEY = RULES.add(
         operations=("GetKey",),
         title="GetKey of an existing key by its ARN succeeds.",
         source="rulebook rule 62; botocore payment-cryptography GetKeyInput",
-        evidence="documented", checked="2026-11-29",
+        evidence="documented",
+        checked="2026-11-29",
     )
 )
 KEY_NOT_FOUND = RULES.add(
@@ -144,7 +146,8 @@ KEY_NOT_FOUND = RULES.add(
         title="GetKey of a well-formed key ARN that names no key is rejected with ResourceNotFoundException.",
         source="rulebook rule 62; botocore payment-cryptography GetKey errors",
         expectation=error("ResourceNotFoundException"),
-        evidence="documented", checked="2026-11-29",
+        evidence="documented",
+        checked="2026-11-29",
     )
 )
 VALID_TAG_RESOURCE = RULES.add(
@@ -154,7 +157,8 @@ VALID_TAG_RESOURCE = RULES.add(
         operations=("TagResource",),
         title="TagResource with valid tags on an existing key succeeds; an existing key's value is replaced.",
         source="rulebook rule 60; botocore payment-cryptography TagResourceInput",
-        evidence="documented", checked="2026-11-29",
+        evidence="documented",
+        checked="2026-11-29",
     )
 )
 
@@ -178,7 +182,8 @@ ATTRIBUTE_COMBINATION = RULES.add(
             "Judged only against every reading of the page at once: starred rows, both K2 rows and M7 with "
             "HMAC algorithms count as allowed; M0, P1 and the PUBLIC_KEY/PRIVATE_KEY classes are not judged."
         ),
-        evidence="documented", checked="2026-11-29",
+        evidence="documented",
+        checked="2026-11-29",
     )
 )
 DERIVE_KEY_USAGE = RULES.add(
@@ -194,7 +199,8 @@ DERIVE_KEY_USAGE = RULES.add(
             "pairs'; none says a request for another key is rejected rather than the member ignored, "
             "and nothing is recorded."
         ),
-        evidence="inferred", checked="2026-11-29",
+        evidence="inferred",
+        checked="2026-11-29",
     )
 )
 DUPLICATE_TAG_KEYS = RULES.add(
@@ -214,7 +220,8 @@ DUPLICATE_TAG_KEYS = RULES.add(
             "rather than de-duplicated, and nothing is recorded (KMS's identical sentence is recorded as "
             "a rejection, but that is another service)."
         ),
-        evidence="inferred", checked="2026-11-29",
+        evidence="inferred",
+        checked="2026-11-29",
     )
 )
 # Rulebook rule 61 (corrected 2026-11-29): asymmetric keys can be replicated since 2026-07-27

@@ -93,7 +93,8 @@ DELETE_VALID = _valid(
     "DELETE_PENDING, Enabled false and a DeletePendingTimestamp.",
     f"rulebook rule 63; botocore payment-cryptography DeleteKey; {API}/API_DeleteKey.html",
     note=("DeleteKey of a key already DELETE_PENDING is not documented (D12), so it is not predicted."),
-    evidence="documented", checked="2026-11-29",
+    evidence="documented",
+    checked="2026-11-29",
 )
 RESTORE_VALID = _valid(
     "pc.restore-key.valid",
@@ -105,7 +106,8 @@ RESTORE_VALID = _valid(
         "Whether a restored key is enabled is not documented, so Enabled is not asserted after "
         "RestoreKey; RestoreKey of a key that is not pending deletion is not predicted."
     ),
-    evidence="documented", checked="2026-11-29",
+    evidence="documented",
+    checked="2026-11-29",
 )
 TAGS_PENDING_DELETION = _add(
     Rule(
@@ -118,7 +120,8 @@ TAGS_PENDING_DELETION = _add(
         ),
         expectation=any_4xx("a 4xx error: the docs name no code for tagging a key pending deletion"),
         note="D12: the code is not documented (ValidationException or ConflictException): any 4xx.",
-        evidence="documented", checked="2026-11-29",
+        evidence="documented",
+        checked="2026-11-29",
     )
 )
 UNTAG_VALID = _valid(
@@ -126,7 +129,8 @@ UNTAG_VALID = _valid(
     "UntagResource",
     "UntagResource of a CREATE_COMPLETE key succeeds and removes the named tags.",
     f"rulebook rule 60; botocore payment-cryptography UntagResource; {API}/API_UntagResource.html",
-    evidence="documented", checked="2026-11-29",
+    evidence="documented",
+    checked="2026-11-29",
 )
 LIST_TAGS = _fact_rule(
     "pc.list-tags.tags",
@@ -135,7 +139,8 @@ LIST_TAGS = _fact_rule(
     "upserted by TagResource, removed by UntagResource.",
     f"rulebook rule 60; {API}/API_ListTagsForResource.html",
     note="Order is not documented: tags are compared as a set of key/value pairs.",
-    evidence="documented", checked="2026-11-29",
+    evidence="documented",
+    checked="2026-11-29",
 )
 GET_KEY_STATE = _fact_rule(
     "pc.get-key.key-state",
@@ -145,7 +150,8 @@ GET_KEY_STATE = _fact_rule(
     "DELETE_PENDING.",
     f"rulebook rules 54, 55 and 63; {API}/API_GetKey.html",
     note="A key CreateKey answered as CREATE_IN_PROGRESS may show either that or CREATE_COMPLETE.",
-    evidence="documented", checked="2026-11-29",
+    evidence="documented",
+    checked="2026-11-29",
 )
 GET_KEY_ATTRIBUTES = _fact_rule(
     "pc.get-key.attributes",
@@ -153,7 +159,8 @@ GET_KEY_ATTRIBUTES = _fact_rule(
     "GetKey shows the key as created: the same KeyArn, KeyAttributes and Exportable, and the key "
     "check value CreateKey answered (a KCV is deterministic).",
     f"rulebook rules 55 and 59; {API}/API_GetKey.html",
-    evidence="documented", checked="2026-11-29",
+    evidence="documented",
+    checked="2026-11-29",
 )
 LIST_KEYS = _fact_rule(
     "pc.list-keys.lists-keys",
@@ -165,7 +172,8 @@ LIST_KEYS = _fact_rule(
         "Keys the harness did not create (an endpoint may have some) are ignored; completeness is "
         "checked only on a last page, and only for keys the model saw every call of."
     ),
-    evidence="documented", checked="2026-11-29",
+    evidence="documented",
+    checked="2026-11-29",
 )
 
 PC_STATE_RULES: tuple[Rule, ...] = tuple(_OWN)
@@ -189,4 +197,3 @@ def tagging_violations(state: str | None) -> list[Violation] | None:
     if state == CREATE_COMPLETE:
         return []
     return None
-
