@@ -36,6 +36,7 @@ _COMPUTED = frozenset(
         "rules_failed",
         "rules",
         "throttled_retries",
+        "memo_replayed",
         "unchecked",
         "stale_baseline",
         "unapplied_checks",
@@ -152,6 +153,9 @@ def merge_documents(documents: Sequence[Mapping[str, Any]], *, parts: Sequence[s
         "rules": rules,
         "throttled_retries": sum(int(s.get("throttled_retries", 0)) for s in summaries),
     }
+    memo = sum(int(s.get("memo_replayed", 0)) for s in summaries)
+    if memo:
+        summary["memo_replayed"] = memo  # each part's memo judged its own repeats
     if any("advisories" in s for s in summaries):
         summary["advisories"] = len(findings) - len(hard)
     if unchecked:

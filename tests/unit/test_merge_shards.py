@@ -123,12 +123,14 @@ def test_merging_keeps_one_finding_per_id_with_the_best_example_and_all_occurren
         {"r.a": "failed", "r.b": "failed", "r.c": "passed", "r.d": "unchecked"},
         unchecked={"r.d": "no draw"},
         stale_baseline=["x", "y"],
+        memo_replayed=4,
     )
     b = _document(
         [_finding("r.a:CreateKey:k:1", shrunk=True, steps=1, occurrences=3)],
         {"r.a": "failed", "r.c": "unchecked", "r.d": "unchecked", "r.e": "passed"},
         unchecked={"r.c": "no draw", "r.d": "no draw either"},
         stale_baseline=["y", "z"],
+        memo_replayed=3,
     )
     b["target"]["endpoint_url"] = "http://127.0.0.1:2"
     b["finished_at"] = "2026-01-01T00:02:00Z"
@@ -141,6 +143,7 @@ def test_merging_keeps_one_finding_per_id_with_the_best_example_and_all_occurren
     assert by_id["r.a:CreateKey:k:1"]["occurrences"] == 5
     summary = merged["summary"]
     assert summary["calls"] == 20
+    assert summary["memo_replayed"] == 7  # each part's memo judged its own repeats
     expected = {"r.a": "failed", "r.b": "failed", "r.c": "passed", "r.d": "unchecked", "r.e": "passed"}
     assert summary["rules"] == expected
     assert summary["unchecked"] == {"r.d": "no draw"}
