@@ -14,10 +14,11 @@ import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlsplit
 
+from harness.loopback_server import LoopbackServer
 from harness.netguard import NetworkPolicy
 
 _HOP_BY_HOP = frozenset(
@@ -100,8 +101,7 @@ class FaultProxy:
     faults: list[Fault] = field(default_factory=list)
     requests: int = 0
     rewritten: int = 0
-    _server: ThreadingHTTPServer | None = field(default=None, repr=False)
-    _thread: threading.Thread | None = field(default=None, repr=False)
+    _http: LoopbackServer = field(default_factory=LoopbackServer, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
@@ -110,9 +110,7 @@ class FaultProxy:
 
     @property
     def url(self) -> str:
-        assert self._server is not None, "start() the proxy first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self._http.url
 
     def set_faults(self, faults: Iterable[Fault]) -> None:
         with self._lock:
@@ -145,10 +143,7 @@ class FaultProxy:
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self._http.start(Handler)
         return self
 
     def _forward(self, request: ProxiedRequest) -> ProxiedResponse:
@@ -173,10 +168,7 @@ class FaultProxy:
         return response
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        self._http.stop()
 
     def __enter__(self) -> FaultProxy:
         return self.start()

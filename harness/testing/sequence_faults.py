@@ -246,14 +246,6 @@ class RepairingProxy(FaultProxy):
     def set_faults(self, faults: Any) -> None:
         super().set_faults([self.repairs.fault(), *faults])
 
-    def start(self) -> FaultProxy:
-        super().start()
-        # The handler writes headers and body in two sends; without TCP_NODELAY, Nagle's
-        # algorithm and the client's delayed ACK add ~40 ms to every answer.
-        assert self._server is not None
-        self._server.RequestHandlerClass.disable_nagle_algorithm = True  # type: ignore[attr-defined]
-        return self
-
     def _forward(self, request: ProxiedRequest) -> ProxiedResponse:
         refused = self.repairs.intercept(request)
         if refused is None:

@@ -15,11 +15,12 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from harness.errors import HarnessError
 from harness.exchange import Exchange
+from harness.loopback_server import LoopbackServer
 from harness.oracle.wire import target_prefix_of
 from harness.spec.catalog import Spec
 from harness.transport import RawRequest, Transport
@@ -40,15 +41,12 @@ class SigningProxy:
     judged; a throttled answer the transport retried is in the cassette only)."""
     errors: list[str] = field(default_factory=list)
     """Harness errors met while sending (never findings)."""
-    _server: ThreadingHTTPServer | None = field(default=None, repr=False)
-    _thread: threading.Thread | None = field(default=None, repr=False)
+    _http: LoopbackServer = field(default_factory=LoopbackServer, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def url(self) -> str:
-        assert self._server is not None, "start() the proxy first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self._http.url
 
     def request_for(self, path: str, body: bytes) -> tuple[RawRequest, str] | None:
         """The awsJson request of ``path`` and its signing name; ``None`` for a path that names no
@@ -98,10 +96,7 @@ class SigningProxy:
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self._http.start(Handler)
         return self
 
     def handle(self, path: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
@@ -127,10 +122,7 @@ class SigningProxy:
         return exchange.status, {"Content-Type": content_type}, exchange.raw_body.encode("utf-8")
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        self._http.stop()
 
     def __enter__(self) -> SigningProxy:
         return self.start()
