@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 import socket
-from collections.abc import Iterable, Mapping
-from contextlib import AbstractContextManager
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -153,6 +153,31 @@ class TargetKind(Protocol):
 
 
 TARGETS: dict[str, TargetKind] = {}
+
+
+class LocalServer(Protocol):
+    """An emulator process the harness starts on a loopback port (moto, LocalStack)."""
+
+    @property
+    def endpoint_url(self) -> str: ...
+
+    @property
+    def implementation(self) -> str: ...
+
+    def start(self) -> object: ...
+
+    def stop(self) -> None: ...
+
+
+@contextmanager
+def serving(config: TargetConfig, server: LocalServer) -> Iterator[ActiveTarget]:
+    """The target ``server`` answers for, started here and stopped however the run ends."""
+    server.start()
+    try:
+        config.network.check_url(server.endpoint_url)
+        yield ActiveTarget(config, config.service_endpoints(server.endpoint_url), server.implementation)
+    finally:
+        server.stop()
 
 
 def register_target(kind: TargetKind) -> TargetKind:

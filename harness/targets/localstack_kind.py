@@ -15,7 +15,7 @@ from pathlib import Path
 
 from harness.errors import UsageError
 from harness.targets import localstack
-from harness.targets.base import ActiveTarget, TargetConfig, TargetRequest, register_target
+from harness.targets.base import ActiveTarget, TargetConfig, TargetRequest, register_target, serving
 
 
 class LocalStackTarget:
@@ -36,13 +36,9 @@ class LocalStackTarget:
 
     @contextmanager
     def activate(self, config: TargetConfig, log_dir: Path | None) -> Iterator[ActiveTarget]:
-        server = localstack.LocalStackServer(log_path=log_dir / "localstack.log" if log_dir else None)
-        server.start()
-        try:
-            config.network.check_url(server.endpoint_url)
-            yield ActiveTarget(config, config.service_endpoints(server.endpoint_url), server.implementation)
-        finally:
-            server.stop()
+        log = log_dir / "localstack.log" if log_dir else None
+        with serving(config, localstack.LocalStackServer(log_path=log)) as active:
+            yield active
 
     def ready(self) -> tuple[bool, str]:
         return localstack.readiness()

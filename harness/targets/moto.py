@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO
 
 from harness.errors import TargetError, UsageError
-from harness.targets.base import ActiveTarget, TargetConfig, TargetRequest, register_target
+from harness.targets.base import ActiveTarget, TargetConfig, TargetRequest, register_target, serving
 
 #: How long moto may take to answer its first request. Its import of every service
 #: backend takes about a second on the CI machine; a slow disk can take a few more.
@@ -137,13 +137,8 @@ class EmulatorTarget:
 
     @contextmanager
     def activate(self, config: TargetConfig, log_dir: Path | None) -> Iterator[ActiveTarget]:
-        server = MotoServer(log_path=log_dir / "moto.log" if log_dir else None)
-        server.start()
-        try:
-            config.network.check_url(server.endpoint_url)
-            yield ActiveTarget(config, config.service_endpoints(server.endpoint_url), server.implementation)
-        finally:
-            server.stop()
+        with serving(config, MotoServer(log_path=log_dir / "moto.log" if log_dir else None)) as active:
+            yield active
 
 
 register_target(EmulatorTarget())
