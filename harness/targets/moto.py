@@ -86,7 +86,6 @@ class MotoServer:
 
     def _wait_ready(self) -> bool:
         deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-        delay = 0.05
         while time.monotonic() < deadline:
             if self.process is None or self.process.poll() is not None:
                 return False
@@ -94,8 +93,10 @@ class MotoServer:
                 with urllib.request.urlopen(f"{self.endpoint_url}/moto-api/data.json", timeout=2):
                     return True
             except (urllib.error.URLError, OSError):
-                time.sleep(delay)
-                delay = min(delay * 2, 0.5)
+                # A steady short poll: moto is up within about a second, and a refused connection
+                # on loopback costs microseconds; a growing delay kept each start waiting up to
+                # half a second after moto was ready (every run, every xdist worker).
+                time.sleep(0.05)
         return False
 
     def stop(self) -> None:
