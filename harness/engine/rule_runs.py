@@ -219,9 +219,9 @@ def _coverage(
     Returns the attempts that counted, the calls made, and the calls made up to the first
     divergence of the rule under test (None when there was none).
     """
-    if test.coverage is None:
+    key = test.coverage_key
+    if test.coverage is None or key is None:
         return 0, 0, None
-    key = f"{test.coverage.__module__}.{test.coverage.__qualname__}"
     if key in sender.coverage_done:
         return 0, 0, None
     sender.coverage_done.add(key)

@@ -10,7 +10,8 @@ heaviest first, each to the part with the least cost so far (the lowest-numbered
 tie; equal costs, as in a selection the table does not know, deal round-robin), and each part
 runs its tests in suite order (rule tests in harness.scenarios.base.FAMILIES order). The tests
 of a service that asks for it (``Service.one_part``) are dealt as one unit, so that each of them
-meets the target in the state a single run leaves it: split, they found other divergences.
+meets the target in the state a single run leaves it: split, they found other divergences; so
+are the tests that share a coverage phase, which a run makes once.
 
 Costs are whole tenths of a second and the deal depends on nothing else, so the split is the
 same on every machine that runs the same commit with the same selection (``-k``). A worker of
@@ -73,11 +74,18 @@ def cost_of(test: str) -> int:
 
 def unit_of(test: str) -> str | None:
     """The unit a test (by pytest node id or name) is dealt in: its service's name when the
-    service keeps its tests in one part, else ``None`` (the test alone)."""
+    service keeps its tests in one part; else the name of the coverage phase it starts with,
+    when it has one (a run makes each phase once: tests sharing one go together, or each part
+    would make it again, 151 calls of the KMS survey in a seed-1 run); else ``None`` (alone)."""
+    from harness.scenarios import SCENARIOS
     from harness.services import SERVICES
 
     name = name_of(test)
-    return next((s.name for s in SERVICES if s.one_part and s.runs(name)), None)
+    service = next((s.name for s in SERVICES if s.one_part and s.runs(name)), None)
+    if service is not None:
+        return service
+    rule_test = SCENARIOS.get(name)
+    return rule_test.coverage_key if rule_test is not None else None
 
 
 def parts_of(

@@ -124,6 +124,14 @@ class RuleTest:
     def service(self) -> str:
         return RULES[self.rule].service
 
+    @property
+    def coverage_key(self) -> str | None:
+        """The coverage phase this test starts with, by name: a run makes each phase once, for
+        the first test that has it (the answer rules share one survey of every key shape)."""
+        if self.coverage is None:
+            return None
+        return f"{self.coverage.__module__}.{self.coverage.__qualname__}"
+
 
 #: The suite runs rule tests family by family, each service in registration order within a
 #: family: member constraints first (cheap, one call each), then each service's own rules, the

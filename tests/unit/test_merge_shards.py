@@ -43,7 +43,7 @@ def test_a_service_that_keeps_its_tests_together_is_dealt_as_one_unit() -> None:
     """Payment Cryptography's tests share what ListKeys pages over: split across workers, its
     ListKeys test met fewer than 50 keys and missed moto's unpaged listing a single run finds."""
     names = [t.name for t in rule_tests()] + [f"stateful {m.name}" for m in state_machines()]
-    together = [n for n in names if unit_of(n) is not None]
+    together = [n for n in names if unit_of(n) == "payment-cryptography"]
     assert "pc.list-keys.lists-keys:ListKeys" in together and "stateful payment-cryptography" in together
     assert not any(n.startswith("kms.") or n.startswith("stateful kms") for n in together)
     for count in (2, 3):
@@ -54,6 +54,21 @@ def test_a_service_that_keeps_its_tests_together_is_dealt_as_one_unit() -> None:
     # Without units the same tests spread over the parts (the twin: what the unit changes).
     assert sum(1 for i in (1, 2) if set(together) & set(Shard(i, 2).select(names, cost_of))) == 2
     assert split(list("abcd"), 2, unit=lambda n: "u" if n in "ab" else None) == [["a", "b"], ["c", "d"]]
+
+
+def test_tests_that_share_a_coverage_phase_are_dealt_as_one_unit() -> None:
+    """A run makes each coverage phase once, for the first test that has it: the KMS answer rules
+    share one survey of every key shape, which each part holding one of them would make again."""
+    tests = rule_tests()
+    names = [t.name for t in tests] + [f"stateful {m.name}" for m in state_machines()]
+    survey = [t.name for t in tests if t.coverage_key == "harness.services.kms.scenarios.key_survey"]
+    assert len(survey) > 5 and {unit_of(n) for n in survey} == {"harness.services.kms.scenarios.key_survey"}
+    assert unit_of("stateful kms") is None
+    for count in (2, 3):
+        parts = [Shard(i, count).select(names, cost_of, unit_of) for i in range(1, count + 1)]
+        assert sum(1 for p in parts if set(survey) & set(p)) == 1
+    # The twin: dealt alone, the same tests spread over both parts.
+    assert sum(1 for i in (1, 2) if set(survey) & set(Shard(i, 2).select(names, cost_of))) == 2
 
 
 def test_a_node_id_names_its_test() -> None:
