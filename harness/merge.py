@@ -23,6 +23,8 @@ from typing import Any
 
 from harness.errors import UsageError
 from harness.report import validate, write_json_atomic
+from harness.reporting.files import write_reports
+from harness.spec.catalog import default_specs_dir
 
 #: Members of the summary this module computes; any other summary member is kept only when
 #: every part agrees on it.
@@ -218,10 +220,12 @@ def read_document(directory: Path) -> dict[str, Any]:
 
 
 def merge_directories(directories: Sequence[Path], out: Path, *, copy_cassettes: bool = True) -> Path:
-    """Merge the findings.json of ``directories`` into ``out/findings.json``.
+    """Merge the findings.json of ``directories`` into ``out/findings.json``, with the reports
+    (junit.xml, report.md, report.html) of the whole run beside it.
 
     Each part's cassette stays a cassette of its own (it replays to that part's findings):
-    with ``copy_cassettes`` it is copied to ``out/cassettes/<n>-<directory name>.jsonl``.
+    with ``copy_cassettes`` it is copied to ``out/cassettes/<n>-<directory name>.jsonl``. The
+    reports' spec coverage counts the exchanges of every part's cassette.
     """
     documents = [read_document(d) for d in directories]
     merged = merge_documents(documents, parts=[str(d) for d in directories])
@@ -234,7 +238,15 @@ def merge_directories(directories: Sequence[Path], out: Path, *, copy_cassettes:
                 cassettes.mkdir(exist_ok=True)
                 shutil.copyfile(source, cassettes / f"{number}-{directory.resolve().name}.jsonl")
     validate(merged)
-    return write_json_atomic(out / "findings.json", merged)
+    path = write_json_atomic(out / "findings.json", merged)
+    profile = str(merged.get("profile") or "aws")
+    write_reports(
+        out,
+        merged,
+        cassettes=[d / "cassette.jsonl" for d in directories],
+        specs_dir=default_specs_dir() / profile,
+    )
+    return path
 
 
 def summary_lines(document: Mapping[str, Any]) -> list[str]:

@@ -49,3 +49,7 @@ class RunOptions:
     """Leave out of the cassette's list answers the items about what the run never touched
     (harness.cassette.ListBound); a certification keeps every answer whole, so that its cassette
     replays to exactly the run's verdicts."""
+    reports: bool = True
+    """Write junit.xml, report.md and report.html beside findings.json. A pytest-xdist worker
+    does not: the controller writes them once, from the merged findings and every worker's
+    cassette (harness.plugin)."""

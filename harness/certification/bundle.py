@@ -221,7 +221,7 @@ def write_bundle(
         )
         validate(bundled)
         (work / FINDINGS).write_text(dump_json(bundled), encoding="utf-8")
-        write_reports(work, bundled, cassette=work / CASSETTE, specs_dir=default_specs_dir() / profile)
+        write_reports(work, bundled, cassettes=[work / CASSETTE], specs_dir=default_specs_dir() / profile)
         (work / PRODUCT).write_text(products.render(product), encoding="utf-8")
         rules, tests = required_rules(), required_tests()
         result = verdicts(bundled, rules, tests)

@@ -354,7 +354,7 @@ def _rendered(directory: Path, document: Mapping[str, Any], profile: str) -> Non
         written = write_reports(
             work,
             document,
-            cassette=directory / bundles.CASSETTE,
+            cassettes=[directory / bundles.CASSETTE],
             specs_dir=catalog.default_specs_dir() / profile,
         )
         for name in bundles.REPORTS:

@@ -444,12 +444,13 @@ class Session:
         self.options.report_dir.mkdir(parents=True, exist_ok=True)
         cassette_path = self._cassette.commit()
         report_path = write(self.options.report_dir, document)
-        write_reports(
-            self.options.report_dir,
-            document,
-            cassette=cassette_path,
-            specs_dir=self.spec.root / self.options.profile,
-        )
+        if self.options.reports:
+            write_reports(
+                self.options.report_dir,
+                document,
+                cassettes=[cassette_path],
+                specs_dir=self.spec.root / self.options.profile,
+            )
         self._copy_target_log()
         self._close()
         return RunResult(marked, stale, report_path, cassette_path, document)

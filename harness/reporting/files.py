@@ -7,9 +7,10 @@ a temporary name and moved into place, so a reader never sees half a report.
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,17 +35,20 @@ def write_reports(
     report_dir: Path,
     document: Mapping[str, Any],
     *,
-    cassette: Path | None = None,
+    cassettes: Sequence[Path] = (),
     specs_dir: Path | None = None,
 ) -> dict[str, Path]:
     """Write the three reports of ``document`` into ``report_dir``; return their paths by name.
 
-    With ``cassette`` (a cassette.jsonl) and ``specs_dir`` (``specs/<profile>``) the reports
-    include the spec coverage; without, they say it was not computed."""
+    With ``cassettes`` (the run's cassette.jsonl, or each of its parts') and ``specs_dir``
+    (``specs/<profile>``) the reports include the spec coverage of all their exchanges; without,
+    they say it was not computed."""
     report_dir.mkdir(parents=True, exist_ok=True)
     coverage: Coverage | None = None
-    if cassette is not None and specs_dir is not None and cassette.is_file():
-        coverage = compute_coverage(read_cassette(cassette), specs_dir)
+    present = [path for path in cassettes if path.is_file()]
+    if present and specs_dir is not None:
+        exchanges = itertools.chain.from_iterable(read_cassette(path) for path in present)
+        coverage = compute_coverage(exchanges, specs_dir)
     return {
         "junit.xml": _write(report_dir / "junit.xml", junit_xml(document)),
         "report.md": _write(report_dir / "report.md", markdown_report(document, coverage)),

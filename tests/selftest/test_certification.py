@@ -104,7 +104,7 @@ def forge(directory: Path) -> None:
     write_reports(
         directory,
         document,
-        cassette=directory / bundle.CASSETTE,
+        cassettes=[directory / bundle.CASSETTE],
         specs_dir=default_specs_dir() / manifest["profile"],
     )
     manifest["result"] = verdicts(document, manifest["required_rules"], manifest["required_tests"]).to_dict()

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
@@ -53,6 +54,18 @@ def _ids(document: dict[str, Any]) -> set[str]:
     return {f["id"] for f in document["findings"]}
 
 
+def _verdicts(report_dir: Path) -> set[tuple[str, str]]:
+    """The test cases of a report dir's junit.xml that did not pass, each with how (a failure, or
+    skipped as known, advisory, not applicable)."""
+    root = ElementTree.parse(report_dir / "junit.xml").getroot()
+    return {
+        (case.get("name", ""), f"{child.tag} {child.get('type', '')}")
+        for case in root.iter("testcase")
+        for child in case
+        if child.tag in ("failure", "skipped")
+    }
+
+
 def test_one_process_finds_something_to_compare(single: SuiteRun) -> None:
     assert single.ret in (0, 1), single.output
     assert len(single.ids()) >= 5, single.output  # moto diverges on these rules
@@ -72,6 +85,14 @@ def test_two_workers_write_one_findings_json_with_the_single_run_s_ids(
     assert len(ports) == 2
     assert "merged from 2 workers" in workers.output
     assert not (workers.report_dir / "cassette.jsonl").exists()  # one cassette per worker
+    # The run's reports, written once by the controller from the merged findings; the workers
+    # write only what the merge reads (findings.json) and their cassettes.
+    assert _verdicts(workers.report_dir) == _verdicts(single.report_dir) != set()
+    report = (workers.report_dir / "report.md").read_text()
+    assert "## Spec coverage" in report and "Not computed" not in report  # from the workers' cassettes
+    assert (workers.report_dir / "report.html").is_file()
+    for part in parts:
+        assert not any((part / name).exists() for name in ("junit.xml", "report.md", "report.html"))
 
 
 def test_each_worker_s_cassette_replays_to_that_worker_s_ids(workers: SuiteRun) -> None:
@@ -96,6 +117,7 @@ def test_two_shards_merged_equal_the_single_run(
     assert merged["summary"]["rules"] == single.findings["summary"]["rules"]
     cassettes = sorted(p.name for p in (tmp_path / "all" / "cassettes").iterdir())
     assert cassettes == ["1-report.jsonl", "2-report.jsonl"]  # each shard's own, kept
+    assert _verdicts(tmp_path / "all") == _verdicts(single.report_dir) != set()
 
 
 def test_a_shard_runs_what_the_worker_of_the_same_part_ran(workers: SuiteRun, shards: list[SuiteRun]) -> None:

@@ -106,7 +106,7 @@ def report(run_dir: Path, document: dict[str, Any], tmp_path_factory: pytest.Tem
     out = tmp_path_factory.mktemp("report")
     specs = _specs(str(document.get("profile") or "aws"))
     cassette = run_dir / "cassette.jsonl"
-    paths = write_reports(out, document, cassette=cassette if cassette.is_file() else None, specs_dir=specs)
+    paths = write_reports(out, document, cassettes=[cassette], specs_dir=specs)
     return paths["report.html"]
 
 

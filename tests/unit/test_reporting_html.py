@@ -124,7 +124,7 @@ def test_coverage_section_shows_totals_and_transitions(specs: Path) -> None:  # 
 def test_write_reports_writes_three_readable_files(specs: Path, tmp_path: Path) -> None:  # noqa: F811
     cassette = tmp_path / "cassette.jsonl"
     cassette.write_text("".join(json.dumps(line) + "\n" for line in CASSETTE))
-    out = write_reports(tmp_path / "report", _document(), cassette=cassette, specs_dir=specs)
+    out = write_reports(tmp_path / "report", _document(), cassettes=[cassette], specs_dir=specs)
     assert sorted(out) == ["junit.xml", "report.html", "report.md"]
     for path in out.values():
         assert path.parent == tmp_path / "report"

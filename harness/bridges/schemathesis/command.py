@@ -123,7 +123,7 @@ def write_report(
     write_reports(
         report_dir,
         final,
-        cassette=cassette if cassette.is_file() else None,
+        cassettes=[cassette],
         specs_dir=specs.root / profile,
     )
     return final, written, added
