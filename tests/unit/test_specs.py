@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -45,7 +46,10 @@ def test_every_covered_operation_has_request_schema_and_errors(profile: str) -> 
         assert service.profile == profile
         assert list(service.operations) == list(source.operations)
         for op in service.operations.values():
+            # The runtime checks only specs from elsewhere against the metaschema (catalog._load).
             jsonschema.Draft202012Validator.check_schema(op.request_schema)
+            if op.response_schema is not None:
+                jsonschema.Draft202012Validator.check_schema(op.response_schema)
             assert op.request_schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
             assert op.errors, f"{op.name} documents no errors"
             for code in op.errors:
@@ -176,3 +180,22 @@ def test_unknown_profile_and_operation_are_usage_errors() -> None:
         catalog.load("nonsense")
     with pytest.raises(UsageError, match="unknown operation kms:Nope"):
         SPEC.operation("kms", "Nope")
+
+
+def test_a_specs_dir_from_elsewhere_with_a_broken_schema_is_refused_naming_the_file(tmp_path: Any) -> None:
+    """Specs given with --specs-dir or $HARNESS_SPECS are checked against the metaschema as they
+    load; the copy of the shipped specs that differs only by the broken schema is the twin."""
+    import shutil
+
+    from harness.errors import SpecError
+
+    for name in ("intact", "broken"):
+        shutil.copytree(catalog.SHIPPED_SPECS / "aws", tmp_path / name / "aws")
+    target = tmp_path / "broken" / "aws" / "kms" / "DescribeKey.response.json"
+    assert target.is_file()
+    schema = json.loads(target.read_text())
+    schema["type"] = "not-a-type"
+    target.write_text(json.dumps(schema))
+    assert catalog.load("aws", tmp_path / "intact").service("kms").operation("DescribeKey")
+    with pytest.raises(SpecError, match=r"DescribeKey\.response\.json is not a valid JSON Schema"):
+        catalog.load("aws", tmp_path / "broken")
