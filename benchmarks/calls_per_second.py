@@ -30,6 +30,7 @@ import argparse
 import base64
 import os
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -49,6 +50,10 @@ from harness.services import load
 from harness.spec import catalog
 from harness.targets.moto import MotoServer
 from harness.transport import Transport
+
+# Run as a script (python benchmarks/NAME.py): the checkout on the path, for benchmarks.machine.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks import machine
 
 ECC = {"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY", "Description": "benchmark"}
 PLAINTEXT = b"benchmark plaintext, 32 bytes.."
@@ -145,7 +150,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--transport-only", action="store_true", help="the harness side without the judge")
     args = parser.parse_args(argv)
     load()
-    print(f"load average before: {os.getloadavg()} on {os.cpu_count()} CPUs")
+    print(f"before: {machine.describe()}")
     server = MotoServer().start()
     assert server.process is not None
     moto_pid = server.process.pid
@@ -222,7 +227,7 @@ def main(argv: list[str] | None = None) -> None:
             writer.discard()
     finally:
         server.stop()
-    print(f"load average after: {os.getloadavg()}")
+    print(f"after: {machine.describe()}")
 
 
 if __name__ == "__main__":

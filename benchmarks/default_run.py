@@ -33,6 +33,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+# Run as a script (python benchmarks/NAME.py): the checkout on the path, for benchmarks.machine.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks import machine
+
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -168,7 +172,7 @@ def main() -> int:
         print("\n".join(calls_of(args.calls_of)))
         return 0
     out = args.out or Path(tempfile.mkdtemp(prefix="bench-default-"))
-    print(f"load average before: {os.getloadavg()} on {os.cpu_count()} CPUs")
+    print(f"before: {machine.describe()}")
     result = run(args.seed, out, args.select)
     print(
         f"seed {args.seed}: wall {result['wall_s']} s; CPU: pytest {result['pytest_cpu_s']} s, "

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import statistics
 import subprocess
@@ -26,6 +25,10 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+# Run as a script (python benchmarks/NAME.py): the checkout on the path, for benchmarks.machine.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks import machine
 
 
 def run(seed: int, workers: int, report_dir: Path, select: str | None) -> dict[str, Any]:
@@ -79,7 +82,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=None, help="keep the report directories here")
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="bench-parallel-"))
-    print(f"load average before: {os.getloadavg()} on {os.cpu_count()} CPUs")
+    print(f"before: {machine.describe()}")
     rounds = []
     for number in range(1, args.rounds + 1):
         alone = run(args.seed, 0, out / f"round{number}-n0", args.select)
@@ -100,7 +103,7 @@ def main() -> int:
             print(f"  only in -n 0: {fid}")
         for fid in only_split:
             print(f"  only in -n {args.workers}: {fid}")
-    print(f"load average after: {os.getloadavg()}")
+    print(f"after: {machine.describe()}")
     print(
         f"xdist speed-up (-n 0 time / -n {args.workers} time): {statistics.median(rounds):.2f}x, median of "
         f"{len(rounds)} round(s) (lowest {min(rounds):.2f}x, highest {max(rounds):.2f}x)"
