@@ -6,7 +6,8 @@ cassette (which replays to that part's findings). :func:`merge_documents` joins 
 findings.json documents into the document a single process would have written: the union of
 the findings by id (a finding seen by several parts keeps the best example: Hypothesis's shrunk
 one, else the smallest; its occurrences add up), the calls added up, a rule failed if any part
-failed it, passed if any passed it, and a baseline entry stale only if no part saw it.
+failed it, passed if any passed it, and a baseline entry stale when some part ran its rule and
+no part found it.
 
 Works from data only (the documents), never from live objects, so ``python -m harness merge``
 can join directories copied from many machines. Members it does not know are kept when every
@@ -167,9 +168,12 @@ def merge_documents(documents: Sequence[Mapping[str, Any]], *, parts: Sequence[s
         summary["tests"] = dict(sorted(tests.items()))  # each test ran in one part
     if any("cause" in f for f in findings):
         summary["causes"] = len({f.get("cause") for f in findings})
-    seen = {f["id"] for f in findings}
-    stale_lists = [set(s.get("stale_baseline", [])) for s in summaries]
-    stale = sorted(set.intersection(*stale_lists) - seen) if stale_lists else []
+    # Stale: an entry of a rule some part ran that no part found (as a single run counts it,
+    # over the rules it ran). A part lists only entries of the rules it ran itself, so an entry
+    # missing from one part's list was not run there rather than found there: what was found is
+    # in the findings. An advisory finding keeps no entry alive (harness.engine.session.finish).
+    found = {f["id"] for f in findings if not f.get("advisory")}
+    stale = sorted(set().union(*(s.get("stale_baseline", []) for s in summaries)) - found)
     if stale:
         summary["stale_baseline"] = stale
     unapplied = sorted({c for s in summaries for c in s.get("unapplied_checks", [])})

@@ -79,6 +79,7 @@ def test_two_workers_write_one_findings_json_with_the_single_run_s_ids(
     assert _ids(merged) == _ids(single.findings)
     assert merged["seed"] == single.findings["seed"] == 7
     assert merged["summary"]["rules"] == single.findings["summary"]["rules"]
+    assert merged["summary"].get("stale_baseline") == single.findings["summary"].get("stale_baseline")
     parts = sorted((workers.report_dir / "workers").iterdir())
     assert [p.name for p in parts] == ["gw0", "gw1"]  # each worker ran tests, against its own moto
     ports = {json.loads((p / "findings.json").read_text())["target"]["endpoint_url"] for p in parts}
@@ -115,6 +116,7 @@ def test_two_shards_merged_equal_the_single_run(
     merged = json.loads((tmp_path / "all" / "findings.json").read_text())
     assert _ids(merged) == _ids(single.findings)
     assert merged["summary"]["rules"] == single.findings["summary"]["rules"]
+    assert merged["summary"].get("stale_baseline") == single.findings["summary"].get("stale_baseline")
     cassettes = sorted(p.name for p in (tmp_path / "all" / "cassettes").iterdir())
     assert cassettes == ["1-report.jsonl", "2-report.jsonl"]  # each shard's own, kept
     assert _verdicts(tmp_path / "all") == _verdicts(single.report_dir) != set()

@@ -144,7 +144,7 @@ def test_merging_keeps_one_finding_per_id_with_the_best_example_and_all_occurren
         [_finding("r.a:CreateKey:k:1", shrunk=True, steps=1, occurrences=3)],
         {"r.a": "failed", "r.c": "unchecked", "r.d": "unchecked", "r.e": "passed"},
         unchecked={"r.c": "no draw", "r.d": "no draw either"},
-        stale_baseline=["y", "z"],
+        stale_baseline=["y", "z", "r.a:CreateKey:k:1"],
         memo_replayed=3,
     )
     b["target"]["endpoint_url"] = "http://127.0.0.1:2"
@@ -162,7 +162,10 @@ def test_merging_keeps_one_finding_per_id_with_the_best_example_and_all_occurren
     expected = {"r.a": "failed", "r.b": "failed", "r.c": "passed", "r.d": "unchecked", "r.e": "passed"}
     assert summary["rules"] == expected
     assert summary["unchecked"] == {"r.d": "no draw"}
-    assert summary["stale_baseline"] == ["y"]  # stale only where no part saw it
+    # Each part lists the entries of the rules it ran and did not find: x and z were run by one
+    # part each and found by none, as y; r.a's entry was found (a single run: 11 stale, and a
+    # merged -n 2 run of the same seed, which took only the entries every part listed, 2).
+    assert summary["stale_baseline"] == ["x", "y", "z"]
     assert (summary["rules_checked"], summary["rules_failed"]) == (4, 2)
     assert merged["target"]["endpoint_url"] is None  # one emulator per part
     assert merged["finished_at"] == "2026-01-01T00:02:00Z"
