@@ -157,13 +157,15 @@ def _schemathesis(args: argparse.Namespace) -> int:
 
 
 def _merge(args: argparse.Namespace) -> int:
-    from harness.merge import merge_directories, read_document, summary_lines
+    from harness.merge import merge_directories, read_document
+    from harness.reporting.console import summary_lines
 
     path = merge_directories([Path(d) for d in args.dirs], Path(args.out))
     document = read_document(path.parent)
-    for line in summary_lines(document):
+    for line in summary_lines(document):  # the end-of-run text of a run in one process
         print(line)
     print(f"findings: {path} (merged from {len(args.dirs)} report directories)")
+    print(f"reports: {path.parent}/ (report.html, report.md, junit.xml, findings.json)")
     return 1 if document["summary"].get("new_findings") else 0
 
 

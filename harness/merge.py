@@ -251,21 +251,3 @@ def merge_directories(directories: Sequence[Path], out: Path, *, copy_cassettes:
         specs_dir=default_specs_dir() / profile,
     )
     return path
-
-
-def summary_lines(document: Mapping[str, Any]) -> list[str]:
-    """The end-of-run text of a merged document (harness.report.summary_lines, from data)."""
-    findings = document.get("findings", [])
-    new = [f for f in findings if f.get("baseline") != "known" and not f.get("advisory")]
-    known = [f for f in findings if f.get("baseline") == "known" and not f.get("advisory")]
-    advisories = [f for f in findings if f.get("advisory")]
-    lines = [
-        f"{len(findings)} findings: {len(new)} new, {len(known)} known (in the baseline), "
-        f"{len(advisories)} advisories (inferred expectations, never failing)"
-    ]
-    lines += [f"NEW    {f['id']}  {f.get('actual', {}).get('detail', '')}" for f in new]
-    lines += [f"known  {f['id']}" for f in known]
-    lines += [f"advisory  {f['id']}  {f.get('actual', {}).get('detail', '')}" for f in advisories]
-    stale = document.get("summary", {}).get("stale_baseline", [])
-    lines += [f"stale  {fid}  (in the baseline, not seen in this run)" for fid in stale]
-    return lines

@@ -17,7 +17,7 @@ from __future__ import annotations
 import gc
 import secrets
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -221,6 +221,8 @@ class ConformanceState:
         self.parts: list[tuple[str, Path]] | None = None
         """On the controller of ``-n N``: each worker that ran conformance tests, and its report dir."""
         self.merged: Path | None = None
+        self.merged_document: Mapping[str, Any] | None = None
+        """On the controller of ``-n N``: the merged findings.json document."""
         self.merged_lines: list[str] = []
 
     worker_output: dict[str, Any] | None = None
@@ -596,7 +598,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         sys.stderr.write(f"harness: error: {exc}\n")
         return
     if state.options.update_baseline is not None:
-        state.baseline_note = _update_baseline(state.options, state.result)
+        state.baseline_note = _update_baseline(state.options, state.result.document, state.result.stale)
     stale_fails = state.options.strict_baseline and bool(state.result.stale)
     if (state.result.new or stale_fails) and session.exitstatus == 0:
         session.exitstatus = 1
@@ -619,46 +621,49 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if state.error is not None:
         write(f"harness error: {state.error} (nothing written)")
         return
-    result = state.result
-    if state.merged is not None:
-        for line in state.merged_lines:
-            write(line)
-        return
-    if result is None:
+    document: Mapping[str, Any] | None = state.merged_document
+    if document is None and state.result is not None:
+        document = state.result.document
+    if document is None:
         write("no conformance test ran; nothing written")
         return
+    from harness.engine.accounting import summary_lines as accounting_lines
+    from harness.reporting.console import summary_lines
+
     # On a terminal, a known cause's line is cut to its width: one row each, one screen in all.
     width = config.get_terminal_writer().fullwidth if terminalreporter.isatty else None
-    for line in result.lines(verbose=config.get_verbosity() > 0, width=width):
+    for line in summary_lines(document, verbose=config.get_verbosity() > 0, width=width):
         write(line)
-    if state.options.strict_baseline and result.stale:
-        write(f"--strict-baseline: {len(result.stale)} stale baseline entries fail the run")
+    stale = (document.get("summary") or {}).get("stale_baseline") or []
+    if state.options.strict_baseline and stale:
+        write(f"--strict-baseline: {len(stale)} stale baseline entries fail the run")
     if state.baseline_note:
         write(state.baseline_note)
-    from harness.engine.accounting import summary_lines as accounting_lines
-
-    for line in accounting_lines(result.document.get("summary") or {}):
+    for line in accounting_lines(document.get("summary") or {}):
         write(line)
-    where = result.report_path.parent
-    write(f"reports: {where}/ (report.html, report.md, junit.xml, findings.json, cassette.jsonl)")
+    for line in state.merged_lines:
+        write(line)
+    where = state.options.report_dir
+    files = "findings.json" if state.merged is not None else "findings.json, cassette.jsonl"
+    write(f"reports: {where}/ (report.html, report.md, junit.xml, {files})")
     write(f"seed: {state.options.seed} (rerun with --seed={state.options.seed})")
 
 
-def _update_baseline(options: RunOptions, result: RunResult) -> str:
-    """``--update-baseline``: rewrite the baseline file from the run (harness.baseline.updated)."""
+def _update_baseline(options: RunOptions, document: Mapping[str, Any], stale: Collection[str]) -> str:
+    """``--update-baseline``: rewrite the baseline file from the run's findings.json document
+    (a single run's, or the merge of its workers'), harness.baseline.updated."""
     from harness import baseline as baselines
     from harness.report import write_json_atomic
 
     path = options.update_baseline
     assert path is not None
-    document = result.document
     target: Any = document.get("target") or {}
     updated = baselines.updated(
         options.baseline,
         document.get("findings") or [],
         target=options.target.name,
         implementation=target.get("implementation"),
-        stale=result.stale,
+        stale=stale,
         drop_stale=options.strict_baseline,
     )
     write_json_atomic(path, updated)
@@ -674,7 +679,6 @@ def _update_baseline(options: RunOptions, result: RunResult) -> str:
 
 
 @pytest.hookimpl(trylast=True)
-@pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config: pytest.Config) -> None:
     """A conformance run's process is about to exit: spare it the interpreter's last collections.
 
@@ -687,6 +691,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         gc.freeze()
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     """At default verbosity pytest's per-test letters and percentage give way to the progress:
     a live line on a terminal, else a plain line at most every 15 seconds. With ``-v`` pytest
@@ -793,7 +798,10 @@ def _run_parts(config: pytest.Config, options: RunOptions) -> tuple[RunOptions, 
             options,
             seed=int(workerinput.get("conformance_seed", options.seed)),
             report_dir=options.report_dir / WORKERS_DIR / str(workerinput["workerid"]),
-            reports=False,  # the controller writes them once, from the merged findings
+            # The controller writes these once, from the merged findings: each worker's would be
+            # of half the run, and two workers rewriting one baseline file lose each other's entries.
+            reports=False,
+            update_baseline=None,
         )
     return options, shard
 
@@ -854,7 +862,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 def _merge_parts(session: pytest.Session, state: ConformanceState) -> None:
     """On the controller of ``-n N``: one findings.json from the workers' (harness.merge)."""
-    from harness.merge import merge_documents, read_document, summary_lines
+    from harness.merge import merge_documents, read_document
     from harness.report import validate, write_json_atomic
     from harness.reporting.files import write_reports
     from harness.spec import catalog
@@ -889,11 +897,14 @@ def _merge_parts(session: pytest.Session, state: ConformanceState) -> None:
         cassettes=[directory / "cassette.jsonl" for _, directory in parts],
         specs_dir=catalog.load(state.options.profile, state.options.specs_dir).root / state.options.profile,
     )
+    stale = document["summary"].get("stale_baseline") or []
+    if state.options.update_baseline is not None:
+        state.baseline_note = _update_baseline(state.options, document, stale)
+    state.merged_document = document
     state.merged_lines = [
-        *summary_lines(document),
         f"findings: {state.merged} (merged from {len(parts)} workers)",
         *(f"cassette: {directory / 'cassette.jsonl'}" for _, directory in parts),
-        f"seed: {state.options.seed} (rerun with --seed={state.options.seed})",
     ]
-    if document["summary"].get("new_findings") and session.exitstatus == 0:
+    stale_fails = state.options.strict_baseline and bool(stale)
+    if (document["summary"].get("new_findings") or stale_fails) and session.exitstatus == 0:
         session.exitstatus = 1

@@ -142,3 +142,25 @@ def test_merge_refuses_parts_of_different_runs(single: SuiteRun, tmp_path: Path)
     done = _merge(str(single.report_dir), str(other), "--out", str(tmp_path / "m"))
     assert done.returncode == 2
     assert "seed differs" in done.stderr
+
+
+def test_two_workers_update_one_baseline_with_every_finding_of_the_run(
+    workers: SuiteRun, tmp_path: Path
+) -> None:
+    """--update-baseline with -n 2: the controller rewrites the file once, from the merged
+    findings (two workers rewriting it each from half the run kept only the last one's entries)."""
+    path = tmp_path / "baseline.json"
+    path.write_text(json.dumps({"target": "emulator", "findings": []}))
+    run = run_suite(tmp_path, *ARGS, "-n", "2", "--baseline", str(path), "--update-baseline")
+    assert run.ret == 1, run.output  # every finding new, and written down
+    hard = {f["id"] for f in run.findings["findings"] if not f.get("advisory")}
+    entries = {e["id"] for e in json.loads(path.read_text())["findings"]}
+    assert entries == hard
+    # The same findings as the -n 2 run with the shipped baseline, which the two parts share.
+    assert hard == {f["id"] for f in workers.findings["findings"] if not f.get("advisory")}
+    parts = {
+        p.name: {f["id"] for f in json.loads((p / "findings.json").read_text())["findings"]}
+        for p in (run.report_dir / "workers").iterdir()
+    }
+    assert all(hard - ids for ids in parts.values())  # no part alone has them all
+    assert f"baseline: wrote {path} ({len(hard)} entries, {len(hard)} UNREVIEWED" in run.output
