@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from functools import cache
 from typing import Any
 
 Feature = tuple[Any, ...]
@@ -46,7 +47,14 @@ CHECKS = (
 AWS = re.compile(r"\baws (\S+) (\S+) --endpoint-url")
 
 
-def _curl(block: str) -> Iterator[Feature]:
+@cache
+def _operations(service: str) -> frozenset[str]:
+    import botocore.session
+
+    return frozenset(botocore.session.get_session().get_service_model(service).operation_names)
+
+
+def _curl(block: str, service: str) -> Iterator[Feature]:
     scope = re.search(r"--aws-sigv4 \S*:(\S+)", block)
     auth = "unsigned" if scope is None else "bad signature" if "-wrong" in block else "signed"
     yield ("curl signing", auth, scope.group(1) if scope else None)
@@ -57,7 +65,7 @@ def _curl(block: str) -> Iterator[Feature]:
         yield ("curl X-Amz-Target", None)
     else:
         prefix, _, operation = target.group(1).partition(".")
-        yield ("curl X-Amz-Target", prefix, operation == "NoSuchOperation")
+        yield ("curl X-Amz-Target", prefix, "modelled" if operation in _operations(service) else "unknown")
     yield ("curl ids spliced", "${step" in block)
 
 
@@ -74,12 +82,12 @@ def features(finding: dict[str, Any]) -> set[Feature]:
             found.add(("step", "aws"))
         elif block.startswith("answer=$(curl "):
             found.add(("step", "curl"))
-            found.update(_curl(block))
+            found.update(_curl(block, finding["service"]))
         elif block.startswith("step") and "python3 -c" in block:
             found.add(("step", "curl keeping ids"))
     curl = rest.startswith("out=$(curl ")
     if curl:
-        found.update(_curl(rest.split("|| exit 2", 1)[0]))
+        found.update(_curl(rest.split("|| exit 2", 1)[0], finding["service"]))
     else:
         found.add(("aws ids spliced", "${step" in rest.split("\n", 1)[0]))
     judged = rest.split("# The documentation requires", 1)[-1]
