@@ -18,6 +18,7 @@ import json
 import os
 import resource
 import sys
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,6 +43,7 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
             "test": item.nodeid,
             "cpu": round(_cpu() - before, 3),
             "worker": os.environ.get("PYTEST_XDIST_WORKER", ""),
+            "ended": round(time.time(), 1),  # when each worker ran out of work: the balance
         }
         with open(target, "a", encoding="utf-8") as out:
             out.write(json.dumps(line) + "\n")
@@ -57,6 +59,20 @@ def table(paths: list[Path]) -> list[tuple[str, float, int]]:
     return sorted(((m, sum(v), len(v)) for m, v in per.items()), key=lambda r: -r[1])
 
 
+def workers(paths: list[Path]) -> list[tuple[str, float, float | None]]:
+    """Each worker's CPU and when its last test ended (lines of an older version have no time)."""
+    cpu: dict[str, float] = defaultdict(float)
+    ended: dict[str, float] = {}
+    for path in paths:
+        for text in path.read_text(encoding="utf-8").splitlines():
+            if text.strip():
+                row: dict[str, Any] = json.loads(text)
+                cpu[row["worker"]] += row["cpu"]
+                if "ended" in row:
+                    ended[row["worker"]] = max(ended.get(row["worker"], 0.0), row["ended"])
+    return [(w, cpu[w], ended.get(w)) for w in sorted(cpu)]
+
+
 def main() -> int:
     paths = [Path(p) for p in sys.argv[1:]]
     if not paths or not all(p.is_file() for p in paths):
@@ -66,6 +82,11 @@ def main() -> int:
     for module, cpu, tests in rows:
         print(f"{cpu:8.1f} s {tests:5d} tests  {module}")
     print(f"{sum(r[1] for r in rows):8.1f} s {sum(r[2] for r in rows):5d} tests  in all")
+    rows_by_worker = workers(paths)
+    first_done = min((e for _, _, e in rows_by_worker if e), default=None)
+    for worker, cpu, ended in rows_by_worker:
+        idle = f", done {ended - first_done:.1f} s after the first worker" if ended and first_done else ""
+        print(f"{cpu:8.1f} s on worker {worker or '(none)'}{idle}")
     return 0
 
 
