@@ -29,15 +29,20 @@ def moto_server() -> Iterator[MotoServer]:
 
 
 #: Self-test modules whose module-scoped runs are the longest, started first under
-#: ``pytest tests -n N`` (see pytest_xdist_make_scheduler): a long module started last would be
-#: finished by one worker alone while the other waits. The comments give each module's CPU
-#: seconds (its processes and their children), measured on the CI machine.
+#: ``pytest tests -n N`` (see pytest_xdist_make_scheduler), longest first: a long module started
+#: last would be finished by one worker alone while the other waits. The comments give each
+#: module's CPU seconds, its child processes included (benchmarks/selftest_cpu.py, 2026-11-29,
+#: load average 5-6, which inflates them alike); the shared moto of tests/conftest.py is counted
+#: apart (when it stops), and most of it is test_rule_faults's (144 with it, by the earlier count).
 LONGEST_FIRST = (
-    "tests/selftest/test_reproductions.py",  # 235: a whole-suite run, then every reproduction
-    "tests/selftest/test_rule_faults.py",  # 144: a whole-suite run through the proxy, ~200 runs
-    "tests/selftest/test_certification.py",  # 126: a whole-suite --certify run, its replays
-    "tests/selftest/test_example_db.py",  # 73: five runs of the KMS state machine
-    "tests/selftest/test_parallel.py",  # 41: four runs, one of them on two workers
+    "tests/selftest/test_reproductions.py",  # 137: a whole-suite run, then every reproduction
+    "tests/selftest/test_rule_faults.py",  # 68, and the shared moto's: a whole-suite run, ~200 runs
+    "tests/selftest/test_certification.py",  # 82: a whole-suite --certify run, its replays
+    "tests/selftest/test_example_db.py",  # 58: five runs of the KMS state machine
+    "tests/selftest/test_real_account.py",  # 39: runs killed and swept
+    "tests/selftest/test_run.py",  # 38: eleven short runs
+    "tests/selftest/test_parallel.py",  # 31: four runs, one of them on two workers
+    "tests/selftest/test_bounded_cost.py",  # 28: two runs, one against a filled endpoint
 )
 
 

@@ -1,6 +1,7 @@
 """Every reproduction of a full emulator run reproduces: each Python script, run against moto,
-exits non-zero on its assertion; the command-line forms of the wire cases (curl) and of a sample
-of the others (AWS CLI, curl, with earlier steps) do too."""
+exits non-zero on its assertion; the command-line forms (AWS CLI, curl, with earlier steps) of a
+sample that runs every piece of their generator the run's findings reach do too
+(tests/selftest/cli_forms.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.selftest import cli_forms
 from tests.selftest.suite_runner import SuiteRun, reset, run_reproductions, run_suite
 
 pytestmark = pytest.mark.selftest_network
@@ -56,19 +57,9 @@ def moto_endpoint() -> Iterator[str]:
         server.stop()
 
 
-def _sample(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each wire and auth rule's findings, and one finding of each other kind and form."""
-    wire = [f for f in findings if ".wire." in f["rule"] or ".auth." in f["rule"]]
-    others: dict[tuple[str, bool, bool], dict[str, Any]] = {}
-    for f in findings:
-        form = ("curl " in f["reproduce_cli"], bool(f["steps"]))
-        others.setdefault((f["kind"], *form), f)
-    return wire + [f for f in others.values() if f not in wire]
-
-
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 def test_the_command_line_forms_reproduce(full_run: SuiteRun, moto_endpoint: str) -> None:
-    sample = _sample(full_run.findings["findings"])
+    sample = cli_forms.sample(full_run.findings["findings"])
     env = {"HARNESS_ENDPOINT": moto_endpoint, "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
     env["HOME"] = "/nonexistent"  # nothing of the user's AWS configuration
     judged = unjudged = 0
