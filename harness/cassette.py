@@ -204,10 +204,20 @@ class ListBound:
 
 def _strings(value: Any) -> set[str]:
     """Every string of at least NAME_LENGTH characters in ``value``, at any depth."""
+    found: set[str] = set()
+    _collect_strings(value, found)
+    return found
+
+
+def _collect_strings(value: Any, into: set[str]) -> None:
+    # Into one set: a set per node, joined on the way up, was most of the cost of bounding a
+    # line (every line of a run is walked).
     if isinstance(value, str):
-        return {value} if len(value) >= NAME_LENGTH else set()
-    if isinstance(value, dict):
-        return set().union(*(_strings(v) for v in value.values())) if value else set()
-    if isinstance(value, list):
-        return set().union(*(_strings(v) for v in value)) if value else set()
-    return set()
+        if len(value) >= NAME_LENGTH:
+            into.add(value)
+    elif isinstance(value, dict):
+        for each in value.values():
+            _collect_strings(each, into)
+    elif isinstance(value, list):
+        for each in value:
+            _collect_strings(each, into)

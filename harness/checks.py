@@ -216,7 +216,7 @@ def check_facts(prediction: Prediction, exchange: Exchange) -> list[Divergence]:
     found = []
     for fact in prediction.facts:
         value = fact.value_in(exchange.body)
-        if value is None or fact.holds(exchange.body):
+        if value is None or fact.holds_for(value):
             continue  # a null is the response-schema rule's finding: one fault, one finding
         if value is ABSENT and fact.optional:
             continue  # only what the model requires: an optional member may be left out

@@ -116,10 +116,13 @@ class Judge:
 
     def expect(self, call: Call, region: str, wire: Mapping[str, Any] | None = None) -> Prediction | None:
         """What the documentation requires of ``call`` now (nothing is recorded)."""
-        return self._predict(call, call.region or region, wire)
+        return self._predict(call, call.region or region, wire)[0]
 
-    def _predict(self, call: Call, region: str, wire: Mapping[str, Any] | None = None) -> Prediction | None:
-        """The model's prediction, overruled by the request's member constraints.
+    def _predict(
+        self, call: Call, region: str, wire: Mapping[str, Any] | None = None
+    ) -> tuple[Prediction | None, Prediction | None]:
+        """The model's prediction, overruled by the request's member constraints; and apart the
+        model's own prediction (``None`` for a malformed request, which the model does not see).
 
         A raw request that is not a well-formed, signed call is judged by the wire rules
         alone. A member constraint (length, enum, ...) is independent of state; when the
@@ -128,28 +131,33 @@ class Judge:
         """
         malformed = predict_wire(call.service, wire)
         if malformed is not None:
-            return malformed
+            return malformed, None
         state = self.model.predict(call, region)
         broken, undecided = scan(call.service, call.operation, call.params)
         if not broken and not undecided:
-            return state
+            return state, state
         if state is None or state.expectation.outcome == "success":
             if not broken:
                 # Only members whose bounds the documents contradict: served or refused, both
                 # are documented somewhere, so no outcome is predicted.
-                return None
-            return predict(None, [*broken, *undecided])
-        return predict(None, [*broken, *undecided, *state.violations])
+                return None, state
+            return predict(None, [*broken, *undecided]), state
+        return predict(None, [*broken, *undecided, *state.violations]), state
 
     def judge(self, exchange: Exchange) -> Judgement:
-        prediction = self._predict(call_of(exchange), exchange.region, exchange.wire)
+        call = call_of(exchange)
+        prediction, state = self._predict(call, exchange.region, exchange.wire)
         service = self.spec.service(exchange.service)
         malformed = predict_wire(exchange.service, exchange.wire) is not None
+        if malformed and exchange.ok:
+            # The model follows a success (with its own prediction of the call, made on the
+            # state before the answer), even of a request the wire rules judged.
+            state = self.model.predict(call, exchange.region)
         missing = not_implemented(service, exchange, prediction, malformed)
         if missing is not None:
             self.not_implemented.setdefault((exchange.service, exchange.operation), missing.detail)
             self.missing_log.append((exchange.service, exchange.operation))
-            self.model.apply(canonical(service, exchange))
+            self.model.apply(canonical(service, exchange), state)
             return Judgement(exchange, prediction, (missing,))
         divergences = check_answer(service, exchange, self.checks)
         if malformed:
@@ -173,7 +181,7 @@ class Judge:
             if outcome is not None:
                 divergences.insert(0, outcome)
             divergences.extend(check_facts(prediction, aws_view))
-        self.model.apply(aws_view)
+        self.model.apply(aws_view, state)
         return Judgement(exchange, prediction, tuple(divergences))
 
     def judge_control(self, judged: Judgement, control: Exchange) -> tuple[Judgement, Judgement]:

@@ -37,8 +37,9 @@ class Model:
         model = self.services.get(call.service)
         return model.state_free(call) if model is not None else False
 
-    def apply(self, exchange: Exchange) -> None:
-        """Follow the answer of ``exchange`` (called after its prediction was checked)."""
+    def apply(self, exchange: Exchange, predicted: Prediction | None) -> None:
+        """Follow the answer of ``exchange`` (called after its prediction was checked);
+        ``predicted`` is :meth:`predict`'s for its call, made before the answer."""
         model = self.services.get(exchange.service)
         if model is not None:
-            model.apply(exchange)
+            model.apply(exchange, predicted)

@@ -24,7 +24,10 @@ class ServiceModel(Protocol):
 
     def predict(self, call: Call, region: str) -> Prediction | None: ...
 
-    def apply(self, exchange: Exchange) -> None: ...
+    def apply(self, exchange: Exchange, predicted: Prediction | None) -> None:
+        """Follow the answer of ``exchange``. ``predicted`` is what :meth:`predict` said of its
+        call just before (the judge's prediction, made on the state the answer now changes)."""
+        ...
 
     def state_free(self, call: Call) -> bool:
         """Whether what the documents require of ``call`` depends on the request alone, so that
@@ -61,16 +64,17 @@ class OperationHandlers:
         result: Prediction | None = handler(call.params, region)
         return result
 
-    def _follow(self, exchange: Exchange, body: dict[str, Any]) -> None:
+    def _follow(self, exchange: Exchange, body: dict[str, Any], predicted: Prediction | None) -> None:
         """Follow a successful answer, telling its handler whether the model predicted the success.
 
         A success the model did not predict is still followed (the target says the call took
-        effect), but the handler may trust the model's own facts less.
+        effect), but the handler may trust the model's own facts less. ``predicted`` is the
+        judge's prediction of the call, not made again here: :meth:`predict` is a pure function
+        of the state, which no answer has changed since, and predicting every call twice was a
+        sixth of judging it (benchmarks/RESULTS.md, "Harness calls per second").
         """
         handler = self._handler("apply", exchange.operation)
         if handler is None:
             return
-        call = Call(self.service, exchange.operation, exchange.request, exchange.region)
-        prediction = self.predict(call, exchange.region)
-        expected = prediction is not None and prediction.expectation.outcome == "success"
+        expected = predicted is not None and predicted.expectation.outcome == "success"
         handler(exchange.request, body, exchange.region, expected)

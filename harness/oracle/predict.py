@@ -59,7 +59,10 @@ class Fact:
         return self.unless is None or value_at(body, self.unless) in (ABSENT, None, False, "")
 
     def holds(self, body: Any) -> bool:
-        value = self.value_in(body)
+        return self.holds_for(self.value_in(body))
+
+    def holds_for(self, value: Any) -> bool:
+        """Whether ``value``, the answer's at :attr:`pointer`, says what the fact requires."""
         if self.pattern is not None:
             return isinstance(value, str) and re.fullmatch(self.pattern, value) is not None
         if self.unordered and isinstance(value, list) and isinstance(self.expected, list):

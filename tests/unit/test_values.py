@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from harness.errors import SpecError
 from harness.spec.catalog import PROFILES, load
-from harness.strategies.values import values
+from harness.strategies.values import built_once, values
 
 
 def _members(schema: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
@@ -123,3 +123,21 @@ def test_objects_draw_their_required_members_and_only_named_ones() -> None:
         "additionalProperties": {"type": "string"},
     }
     assert any(len(d) > 1 for d in _draws(values(context)))
+
+
+def test_a_strategy_built_once_is_built_once_per_owner_and_key() -> None:
+    class Spec:  # an owner compared by identity, like a loaded OperationSpec
+        pass
+
+    first, second = Spec(), Spec()
+    builds: list[int] = []
+
+    def build(size: int) -> st.SearchStrategy[str]:
+        builds.append(size)
+        return st.text(max_size=size).map(str.upper)  # a new object each time (text() is cached)
+
+    made = built_once(first, ("text", 3), lambda: build(3))
+    assert built_once(first, ("text", 3), lambda: build(3)) is made
+    assert built_once(first, ("text", 4), lambda: build(4)) is not made
+    assert built_once(second, ("text", 3), lambda: build(3)) is not made
+    assert builds == [3, 4, 3]

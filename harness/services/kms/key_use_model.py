@@ -278,13 +278,15 @@ class KeyUseHandlers(OperationHandlers):
             return found
         return super().predict(call, region)
 
-    def _follow(self, exchange: Exchange, body: dict[str, Any]) -> None:
+    def _follow(self, exchange: Exchange, body: dict[str, Any], predicted: Prediction | None) -> None:
         if exchange.operation == "DescribeKey" and is_alias(exchange.request.get("KeyId")):
             target, _ = self._named(exchange.request.get("KeyId"), exchange.region, "KeyId", aliases=True)
             if target is None:
                 return
+            # ``predicted`` (of the alias, see predict) is the aliased key's with a fact added:
+            # the same outcome, which is all that following the answer reads of it.
             exchange = replace(exchange, request={**exchange.request, "KeyId": target.key.key_id})
-        super()._follow(exchange, body)
+        super()._follow(exchange, body, predicted)
         if exchange.operation == "CreateKey":
             self._created(body, exchange.region)
         elif exchange.operation == "ReplicateKey":

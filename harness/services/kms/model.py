@@ -367,13 +367,13 @@ class KmsModel(KeyUseHandlers, OperationHandlers):
 
     # -- following answers ------------------------------------------------------------
 
-    def apply(self, exchange: Exchange) -> None:
+    def apply(self, exchange: Exchange, predicted: Prediction | None) -> None:
         """Update the model from a successful answer (failed calls change nothing).
 
-        The prediction is made again (it is a pure function of the state, which has not
-        changed yet): a success the documentation predicted has its documented effect; any
-        other success changes the key in a way the model cannot know, so what it changed is
-        forgotten and learned again from later answers.
+        ``predicted`` is the model's prediction of the call, made by the judge on the state
+        before this answer: a success the documentation predicted has its documented effect;
+        any other success changes the key in a way the model cannot know, so what it changed
+        is forgotten and learned again from later answers.
         """
         if exchange.status is None or exchange.status >= 500:
             self._uncertain(exchange)
@@ -381,7 +381,7 @@ class KmsModel(KeyUseHandlers, OperationHandlers):
         if not exchange.ok:
             self._refused(exchange)
             return
-        self._follow(exchange, exchange.body if isinstance(exchange.body, dict) else {})
+        self._follow(exchange, exchange.body if isinstance(exchange.body, dict) else {}, predicted)
 
     def _uncertain(self, exchange: Exchange) -> None:
         """No answer or a server error: the call may or may not have taken effect.

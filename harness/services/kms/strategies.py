@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from harness.services.kms import rules as oracle
 from harness.spec.catalog import OperationSpec
-from harness.strategies.values import SAFE_TEXT, length_bounds, member, values
+from harness.strategies.values import SAFE_TEXT, built_once, length_bounds, member, values
 
 # Rule 34: the advisory character set, minus nothing; keys must not start with 'aws:'.
 _TAG_KEY_POINTER = "/Tags/*/TagKey"
@@ -23,13 +23,17 @@ _TAG_VALUE_POINTER = "/Tags/*/TagValue"
 
 
 def tag_keys(spec: OperationSpec) -> st.SearchStrategy[str]:
-    return values(member(spec.request_schema, _TAG_KEY_POINTER)).filter(
-        lambda k: not oracle.is_reserved_tag_key(k)
+    return built_once(
+        spec,
+        ("tag keys",),
+        lambda: values(member(spec.request_schema, _TAG_KEY_POINTER)).filter(
+            lambda k: not oracle.is_reserved_tag_key(k)
+        ),
     )
 
 
 def tag_values(spec: OperationSpec) -> st.SearchStrategy[str]:
-    return values(member(spec.request_schema, _TAG_VALUE_POINTER))
+    return built_once(spec, ("tag values",), lambda: values(member(spec.request_schema, _TAG_VALUE_POINTER)))
 
 
 def tags(key: str, value: str) -> dict[str, str]:
@@ -39,13 +43,16 @@ def tags(key: str, value: str) -> dict[str, str]:
 def valid_tag_lists(
     spec: OperationSpec, *, min_size: int = 0, max_size: int = oracle.MAX_TAGS_PER_KEY
 ) -> st.SearchStrategy[list[dict[str, str]]]:
-    pairs = st.lists(
-        st.tuples(tag_keys(spec), tag_values(spec)),
-        min_size=min_size,
-        max_size=max_size,
-        unique_by=lambda kv: kv[0],
-    )
-    return pairs.map(lambda kvs: [tags(k, v) for k, v in kvs])
+    def build() -> st.SearchStrategy[list[dict[str, str]]]:
+        pairs = st.lists(
+            st.tuples(tag_keys(spec), tag_values(spec)),
+            min_size=min_size,
+            max_size=max_size,
+            unique_by=lambda kv: kv[0],
+        )
+        return pairs.map(lambda kvs: [tags(k, v) for k, v in kvs])
+
+    return built_once(spec, ("tag lists", min_size, max_size), build)
 
 
 # --- tag lists that break one rule --------------------------------------------------------

@@ -184,13 +184,13 @@ class PcModel(OperationHandlers):
 
     # -- following answers ------------------------------------------------------------
 
-    def apply(self, exchange: Exchange) -> None:
+    def apply(self, exchange: Exchange, predicted: Prediction | None) -> None:
         if exchange.status is None or exchange.status >= 500:
             self._uncertain(exchange)
             return
         if not exchange.ok or not isinstance(exchange.body, dict):
             return
-        self._follow(exchange, exchange.body)
+        self._follow(exchange, exchange.body, predicted)
 
     def _uncertain(self, exchange: Exchange) -> None:
         """No answer or a server error: what the call may have changed is no longer known."""

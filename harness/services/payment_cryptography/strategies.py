@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from harness.services.payment_cryptography import rules as oracle
 from harness.spec.catalog import OperationSpec
-from harness.strategies.values import member, values
+from harness.strategies.values import built_once, member, values
 
 
 @st.composite
@@ -29,17 +29,18 @@ def valid_tag_lists(
 ) -> list[dict[str, str]]:
     # Value min length 1 in the model although the docs allow an empty value (D7):
     # a valid call uses a non-empty value, which both sources accept.
-    keys = values(member(spec.request_schema, "/Tags/*/Key"), max_size=64).filter(
-        lambda k: not k.lower().startswith("aws:")
-    )
-    pairs = draw(
-        st.lists(
+    def build() -> st.SearchStrategy[list[tuple[str, str]]]:
+        keys = values(member(spec.request_schema, "/Tags/*/Key"), max_size=64).filter(
+            lambda k: not k.lower().startswith("aws:")
+        )
+        return st.lists(
             st.tuples(keys, values(member(spec.request_schema, "/Tags/*/Value"), max_size=64)),
             min_size=min_size,
             max_size=max_size,
             unique_by=lambda kv: kv[0],
         )
-    )
+
+    pairs = draw(built_once(spec, ("tag pairs", min_size, max_size), build))
     return [{"Key": k, "Value": v} for k, v in pairs]
 
 
