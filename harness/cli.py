@@ -158,7 +158,7 @@ def _schemathesis(args: argparse.Namespace) -> int:
 
 def _merge(args: argparse.Namespace) -> int:
     from harness.merge import merge_directories, read_document
-    from harness.reporting.console import summary_lines
+    from harness.report import summary_lines
 
     path = merge_directories([Path(d) for d in args.dirs], Path(args.out))
     document = read_document(path.parent)

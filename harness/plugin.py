@@ -17,7 +17,7 @@ from __future__ import annotations
 import gc
 import secrets
 import sys
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -223,7 +223,6 @@ class ConformanceState:
         self.shard: Shard | None = None
         self.parts: list[tuple[str, Path]] | None = None
         """On the controller of ``-n N``: each worker that ran conformance tests, and its report dir."""
-        self.merged: Path | None = None
         self.merged_document: Mapping[str, Any] | None = None
         """On the controller of ``-n N``: the merged findings.json document."""
         self.merged_lines: list[str] = []
@@ -601,7 +600,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         sys.stderr.write(f"harness: error: {exc}\n")
         return
     if state.options.update_baseline is not None:
-        state.baseline_note = _update_baseline(state.options, state.result.document, state.result.stale)
+        state.baseline_note = _update_baseline(state.options, state.result.document)
     stale_fails = state.options.strict_baseline and bool(state.result.stale)
     if (state.result.new or stale_fails) and session.exitstatus == 0:
         session.exitstatus = 1
@@ -631,7 +630,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         write("no conformance test ran; nothing written")
         return
     from harness.engine.accounting import summary_lines as accounting_lines
-    from harness.reporting.console import summary_lines
+    from harness.report import summary_lines
 
     # On a terminal, a known cause's line is cut to its width: one row each, one screen in all.
     width = config.get_terminal_writer().fullwidth if terminalreporter.isatty else None
@@ -647,14 +646,15 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     for line in state.merged_lines:
         write(line)
     where = state.options.report_dir
-    files = "findings.json" if state.merged is not None else "findings.json, cassette.jsonl"
+    files = "findings.json" if state.merged_document is not None else "findings.json, cassette.jsonl"
     write(f"reports: {where}/ (report.html, report.md, junit.xml, {files})")
     write(f"seed: {state.options.seed} (rerun with --seed={state.options.seed})")
 
 
-def _update_baseline(options: RunOptions, document: Mapping[str, Any], stale: Collection[str]) -> str:
+def _update_baseline(options: RunOptions, document: Mapping[str, Any]) -> str:
     """``--update-baseline``: rewrite the baseline file from the run's findings.json document
-    (a single run's, or the merge of its workers'), harness.baseline.updated."""
+    (a single run's, or the merge of its workers'), its stale entries included
+    (harness.baseline.updated)."""
     from harness import baseline as baselines
     from harness.report import write_json_atomic
 
@@ -666,7 +666,7 @@ def _update_baseline(options: RunOptions, document: Mapping[str, Any], stale: Co
         document.get("findings") or [],
         target=options.target.name,
         implementation=target.get("implementation"),
-        stale=stale,
+        stale=(document.get("summary") or {}).get("stale_baseline") or [],
         drop_stale=options.strict_baseline,
     )
     write_json_atomic(path, updated)
@@ -898,7 +898,7 @@ def _merge_parts(session: pytest.Session, state: ConformanceState) -> None:
     report_dir = state.options.report_dir
     # A single run's cassette would sit beside findings it did not record: each worker's is its own.
     (report_dir / "cassette.jsonl").unlink(missing_ok=True)
-    state.merged = write_json_atomic(report_dir / "findings.json", document)
+    merged = write_json_atomic(report_dir / "findings.json", document)
     # The reports a single run writes, of the whole run: its findings, and the spec coverage of
     # every worker's exchanges.
     write_reports(
@@ -907,14 +907,13 @@ def _merge_parts(session: pytest.Session, state: ConformanceState) -> None:
         cassettes=[directory / "cassette.jsonl" for _, directory in parts],
         specs_dir=catalog.load(state.options.profile, state.options.specs_dir).root / state.options.profile,
     )
-    stale = document["summary"].get("stale_baseline") or []
     if state.options.update_baseline is not None:
-        state.baseline_note = _update_baseline(state.options, document, stale)
+        state.baseline_note = _update_baseline(state.options, document)
     state.merged_document = document
     state.merged_lines = [
-        f"findings: {state.merged} (merged from {len(parts)} workers)",
+        f"findings: {merged} (merged from {len(parts)} workers)",
         *(f"cassette: {directory / 'cassette.jsonl'}" for _, directory in parts),
     ]
-    stale_fails = state.options.strict_baseline and bool(stale)
+    stale_fails = state.options.strict_baseline and bool(document["summary"].get("stale_baseline"))
     if (document["summary"].get("new_findings") or stale_fails) and session.exitstatus == 0:
         session.exitstatus = 1

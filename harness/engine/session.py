@@ -37,7 +37,7 @@ from harness.ledger import new_run_id
 from harness.machines import StatefulTest
 from harness.options import RunOptions
 from harness.oracle.rules import RULES
-from harness.report import RunReport, now_iso, summary_lines, write
+from harness.report import RunReport, now_iso, write
 from harness.reporting import causes
 from harness.reporting.files import write_reports
 from harness.scenarios.base import RuleTest
@@ -59,10 +59,6 @@ class RunResult:
     def new(self) -> list[Finding]:
         """Findings that fail the run: not in the baseline, and not advisories."""
         return [f for f in self.findings if f.baseline != "known" and not f.advisory]
-
-    def lines(self, *, verbose: bool = False, width: int | None = None) -> list[str]:
-        """The end-of-run text (harness.reporting.console): one screen, or everything."""
-        return summary_lines(self.document, verbose=verbose, width=width)
 
 
 class Session:
